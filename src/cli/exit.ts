@@ -1,0 +1,13 @@
+/** Exit codes, documented in `sentinel --help` and docs/cli.md. */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  notFound: 3,
+  unavailable: 4,
+} as const;
+
+/** Bad arguments or input the user can fix; printed as one line, exit code 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}

@@ -1,0 +1,39 @@
+import { z } from "zod";
+
+// `code_attribution.detection_signals`: everything needed to re-check a verdict by hand.
+export const signalSchema = z.strictObject({
+  /** The detector module that fired, e.g. `co-author-trailer`. */
+  detector: z.string().min(1).max(100),
+  tool: z.string().max(100).nullable(),
+  model: z.string().max(200).nullable(),
+  /** The exact text or record that triggered it. */
+  evidence: z.string().max(2000),
+  weight: z.number().min(0).max(1),
+});
+
+export const lineSplitSchema = z.strictObject({
+  ai: z.number().int().nonnegative(),
+  human: z.number().int().nonnegative(),
+  unknown: z.number().int().nonnegative(),
+});
+
+export const detectionSignalsSchema = z.strictObject({
+  engineVersion: z.string().min(1).max(50),
+  signals: z.array(signalSchema).max(100),
+  lines: lineSplitSchema,
+  tierReason: z.string().max(500),
+  /** Present when the ml_model produced the confidence: which model, so every number is traceable. */
+  model: z.strictObject({ version: z.string().max(100), score: z.number().min(0).max(1) }).nullable().default(null),
+  override: z
+    .strictObject({
+      actor: z.string().max(255),
+      reason: z.string().min(1).max(2000),
+      at: z.iso.datetime({ offset: true }),
+    })
+    .nullable()
+    .default(null),
+});
+
+export type Signal = z.infer<typeof signalSchema>;
+export type LineSplit = z.infer<typeof lineSplitSchema>;
+export type DetectionSignals = z.infer<typeof detectionSignalsSchema>;

@@ -1,0 +1,104 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import type { RepoSettings } from "../../../core/settings.ts";
+import { createdAt, id, updatedAt } from "./columns.ts";
+import { githubAccountType } from "./enums.ts";
+import { organizations } from "./organizations.ts";
+
+export const githubInstallations = pgTable(
+  "github_installations",
+  {
+    id: id(),
+    /** Null until an admin links the installation to an organization; deliveries wait meanwhile. */
+    orgId: uuid("org_id").references(() => organizations.id, { onDelete: "cascade" }),
+    installationId: bigint("installation_id", { mode: "number" })
+      .notNull()
+      .unique("github_installations_installation_id_key"),
+    accountLogin: text("account_login").notNull(),
+    accountId: bigint("account_id", { mode: "number" }).notNull(),
+    accountType: githubAccountType("account_type").notNull(),
+    repositorySelection: text("repository_selection").notNull().default("selected"),
+    suspendedAt: timestamp("suspended_at", { withTimezone: true }),
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("github_installations_org_idx").on(t.orgId),
+  ],
+);
+
+export const repositories = pgTable(
+  "repositories",
+  {
+    id: id(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    /** The spec's link to the installation (not its row id): webhooks carry `installation.id`. */
+    installationId: bigint("installation_id", { mode: "number" }).references(
+      () => githubInstallations.installationId,
+      { onDelete: "set null" },
+    ),
+    /** GitHub's repository id; null for repositories analysed locally by the CLI. */
+    githubId: bigint("github_id", { mode: "number" }),
+    /** `owner/name`. */
+    fullName: text("full_name").notNull(),
+    defaultBranch: text("default_branch").notNull().default("main"),
+    isPrivate: boolean("is_private").notNull().default(true),
+    /** False once removed from the installation: history stays, new events stop. */
+    tracked: boolean("tracked").notNull().default(true),
+    archivedAt: timestamp("archived_at", { withTimezone: true }),
+    settings: jsonb("settings").$type<RepoSettings>().notNull().default(sql`'{}'::jsonb`),
+    /** Local path for CLI-analysed repositories. */
+    localPath: text("local_path"),
+    /** Newest commit analysed, so re-analysis and backfill can resume. */
+    lastAnalyzedSha: text("last_analyzed_sha"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("repositories_org_full_name_key").on(t.orgId, t.fullName),
+    uniqueIndex("repositories_github_id_key").on(t.githubId).where(sql`${t.githubId} IS NOT NULL`),
+    index("repositories_installation_idx").on(t.installationId),
+  ],
+);
+
+/**
+ * Every GitHub delivery we acknowledged, deduplicated on its delivery id. Kept apart from
+ * code_events so that table can be partitioned by time (a unique key there must include time).
+ */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: id(),
+    deliveryId: text("delivery_id").notNull(),
+    event: text("event").notNull(),
+    action: text("action"),
+    installationId: bigint("installation_id", { mode: "number" }),
+    orgId: uuid("org_id").references(() => organizations.id, { onDelete: "cascade" }),
+    /** `processed`, `ignored`, `pending_link` (installation not linked yet), `failed`. */
+    outcome: text("outcome").notNull(),
+    /** Raw payload kept only while it still has to be processed (pending link or failed). */
+    payload: jsonb("payload").$type<Record<string, unknown>>(),
+    eventsCreated: integer("events_created").notNull().default(0),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp("processed_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_delivery_id_key").on(t.deliveryId),
+    index("webhook_deliveries_received_idx").on(t.receivedAt),
+    index("webhook_deliveries_installation_idx").on(t.installationId, t.outcome),
+  ],
+);

@@ -1,0 +1,56 @@
+import { randomUUID } from "node:crypto";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { logger } from "../logger.ts";
+import type { AppBindings, AppDeps } from "./context.ts";
+import { type ErrorBody, httpStatus, toAppError } from "./errors.ts";
+import { registerHealth } from "./routes/health.ts";
+
+const VERSION = "0.1.0";
+const SLOW_REQUEST_MS = 1000;
+
+export function createApp(deps: AppDeps): OpenAPIHono<AppBindings> {
+  const app = new OpenAPIHono<AppBindings>({
+    // zod failures in route declarations become our one error shape.
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const error = toAppError(result.error);
+        return c.json(errorBody(error, c.get("requestId")), 400);
+      }
+    },
+  });
+
+  app.use("*", async (c, next) => {
+    const requestId = c.req.header("x-request-id")?.slice(0, 100) || randomUUID();
+    c.set("requestId", requestId);
+    c.header("x-request-id", requestId);
+    const started = performance.now();
+    await next();
+    const ms = Math.round(performance.now() - started);
+    const line = { requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms };
+    if (c.res.status >= 500 || ms > SLOW_REQUEST_MS) logger.warn(line, "request");
+    else logger.debug(line, "request");
+  });
+
+  app.onError((err, c) => {
+    const error = toAppError(err);
+    const requestId = c.get("requestId");
+    if (error.code === "internal") logger.error({ requestId, err }, "unhandled error");
+    return c.json(errorBody(error, requestId), httpStatus(error.code));
+  });
+
+  app.notFound((c) =>
+    c.json({ code: "not_found", message: `no route for ${c.req.method} ${c.req.path}`, requestId: c.get("requestId") }, 404),
+  );
+
+  registerHealth(app, deps, VERSION);
+  return app;
+}
+
+function errorBody(error: ReturnType<typeof toAppError>, requestId: string): ErrorBody {
+  return {
+    code: error.code,
+    message: error.message,
+    requestId,
+    ...(error.details ? { details: error.details } : {}),
+  };
+}

@@ -1,0 +1,67 @@
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { ZodError } from "zod";
+import { AppError, type ErrorCode } from "../../core/errors.ts";
+import { DatabaseUnavailableError } from "../db/client.ts";
+
+/** The one mapping from error codes to HTTP statuses. */
+export function httpStatus(code: ErrorCode): ContentfulStatusCode {
+  switch (code) {
+    case "bad_request":
+      return 400;
+    case "unauthorized":
+      return 401;
+    case "payment_required":
+      return 402;
+    case "forbidden":
+      return 403;
+    case "not_found":
+      return 404;
+    case "conflict":
+      return 409;
+    case "payload_too_large":
+      return 413;
+    case "unsupported_media_type":
+      return 415;
+    case "rate_limited":
+      return 429;
+    case "unavailable":
+      return 503;
+    case "internal":
+      return 500;
+  }
+}
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  requestId: string;
+  details?: Record<string, unknown>;
+}
+
+/** Turns anything thrown into a user-safe body; unexpected errors keep their message to the log. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof ZodError) {
+    const issue = error.issues[0];
+    const field = issue?.path.join(".") || "body";
+    return new AppError("bad_request", `${field}: ${issue?.message ?? "invalid"}`, { field });
+  }
+  if (error instanceof DatabaseUnavailableError || isConnectionFailure(error)) {
+    return new AppError("unavailable", "the database is unavailable; retry shortly");
+  }
+  return new AppError("internal", "internal error");
+}
+
+const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "57P01", "57P03", "08006", "08001"]);
+
+/** A lost or refused database connection, however deep the driver wrapped it. */
+export function isConnectionFailure(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const candidate = e as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof candidate.code === "string" && CONNECTION_CODES.has(candidate.code)) return true;
+    if (typeof candidate.message === "string" && /timeout exceeded when trying to connect|Connection terminated/i.test(candidate.message))
+      return true;
+    e = candidate.cause;
+  }
+  return false;
+}

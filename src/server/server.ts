@@ -1,0 +1,59 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { type DatabaseHandle, openDatabase } from "./db/client.ts";
+import { migrateDatabase } from "./db/migrate.ts";
+import type { Env } from "./env.ts";
+import { createApp } from "./http/app.ts";
+import { type Queue, startQueue } from "./jobs/queue.ts";
+import { registerWorkers } from "./jobs/workers.ts";
+import { logger } from "./logger.ts";
+
+export interface RunningServer {
+  url: string;
+  handle: DatabaseHandle;
+  queue: Queue;
+  migration: string | null;
+  stop(): Promise<void>;
+}
+
+/** Opens the database the environment names, migrates it, and returns it. */
+export async function openConfiguredDatabase(env: Env): Promise<{ handle: DatabaseHandle; migration: string | null }> {
+  const handle = await openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: env.SENTINEL_DATA_DIR });
+  try {
+    const migration = await migrateDatabase(handle);
+    return { handle, migration };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** The composition root: database, jobs, workers and HTTP, in that order; stopped in reverse. */
+export async function startServer(env: Env, options: { handle?: DatabaseHandle } = {}): Promise<RunningServer> {
+  const opened = options.handle
+    ? { handle: options.handle, migration: await migrateDatabase(options.handle) }
+    : await openConfiguredDatabase(env);
+  const { handle, migration } = opened;
+  const queue = await startQueue(handle, { supervise: true });
+  if (env.SENTINEL_WORKERS) await registerWorkers(queue, handle);
+
+  const app = createApp({ handle, env, queue });
+  const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST });
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${env.HOST}:${port}`;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await queue.stop().catch((err: unknown) => logger.warn({ err }, "job queue did not stop cleanly"));
+      if (!options.handle) await handle.close();
+    })();
+    return stopping;
+  };
+  return { url, handle, queue, migration, stop };
+}

@@ -1,0 +1,27 @@
+import { DatabaseUnavailableError } from "./db/client.ts";
+import { ConfigError, env } from "./env.ts";
+import { startQueue } from "./jobs/queue.ts";
+import { registerWorkers } from "./jobs/workers.ts";
+import { logger } from "./logger.ts";
+import { openConfiguredDatabase } from "./server.ts";
+
+// `npm run worker`: the job workers alone, so several processes can share one database.
+try {
+  const { handle } = await openConfiguredDatabase(env());
+  const queue = await startQueue(handle, { supervise: true });
+  await registerWorkers(queue, handle);
+  logger.info({ database: handle.engine, location: handle.location }, "Sentinel workers started");
+  const shutdown = async () => {
+    await queue.stop();
+    await handle.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof DatabaseUnavailableError) {
+    process.stderr.write(`sentinel: ${error.message}\n`);
+    process.exit(error instanceof ConfigError ? 2 : 1);
+  }
+  throw error;
+}

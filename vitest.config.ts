@@ -1,0 +1,36 @@
+import { defineConfig } from "vitest/config";
+
+// Every database test (`*.db.test.ts`) runs twice: on embedded PGlite and on the PostgreSQL
+// server. Pure tests run once. Browser tests (`test/e2e`) have their own project.
+const dbTests = ["test/**/*.db.test.ts"];
+
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["test/**/*.test.ts"],
+          exclude: [...dbTests, "test/e2e/**"],
+        },
+      },
+      {
+        test: {
+          name: "pglite",
+          include: dbTests,
+          env: { SENTINEL_TEST_ENGINE: "pglite" },
+        },
+      },
+      {
+        test: {
+          name: "postgres",
+          include: dbTests,
+          env: { SENTINEL_TEST_ENGINE: "postgres" },
+          globalSetup: ["test/helpers/postgres-global-setup.ts"],
+        },
+      },
+    ],
+  },
+});
