@@ -9,6 +9,8 @@ export const signalSchema = z.strictObject({
   /** The exact text or record that triggered it. */
   evidence: z.string().max(2000),
   weight: z.number().min(0).max(1),
+  /** Set when the evidence came from another commit: a PR's own commit carried over to its squash merge. */
+  commitSha: z.string().min(1).max(64).optional(),
 });
 
 export const lineSplitSchema = z.strictObject({

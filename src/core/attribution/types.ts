@@ -1,5 +1,6 @@
 import type { DetectionMethod, RiskTier } from "../enums.ts";
 import type { TierRule } from "../settings.ts";
+import type { FileScorer } from "./scorer.ts";
 import type { DetectionSignals, LineSplit, Signal } from "./signals.ts";
 
 // The engine's contract, shared by the server pipeline, the seed and the CLI. Pure data in, pure
@@ -60,6 +61,8 @@ export interface GitAiNote {
 export interface AgentTraceRecord {
   id: string;
   tool: string | null;
+  /** `vcs.revision`: the commit the record describes; records naming another commit are ignored. */
+  revision?: string | null;
   files: Array<{
     path: string;
     conversations: Array<{
@@ -91,7 +94,7 @@ export interface AttributionContext {
   codeowners?: string | null;
   overrides?: ManualOverride[];
   /** A trained model to score files without strong signals; absent or null: heuristics only. */
-  model?: unknown;
+  model?: FileScorer | null;
 }
 
 export interface FileAttribution {

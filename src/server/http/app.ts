@@ -4,6 +4,7 @@ import { logger } from "../logger.ts";
 import type { AppBindings, AppDeps } from "./context.ts";
 import { type ErrorBody, httpStatus, toAppError } from "./errors.ts";
 import { registerHealth } from "./routes/health.ts";
+import { registerStatic } from "./static.ts";
 
 const VERSION = "0.1.0";
 const SLOW_REQUEST_MS = 1000;
@@ -43,6 +44,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppBindings> {
   );
 
   registerHealth(app, deps, VERSION);
+  // Last, so every /api route above wins and unknown /api paths keep their JSON 404.
+  registerStatic(app);
   return app;
 }
 

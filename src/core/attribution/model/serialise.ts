@@ -1,0 +1,58 @@
+import type { FileScorer } from "../scorer.ts";
+import { FEATURE_DIMENSIONS, FEATURE_VERSION } from "./constants.ts";
+import { extractFeatures } from "./features.ts";
+import { fingerprint } from "./hash.ts";
+import { type LogisticModel, predict } from "./logistic.ts";
+import type { ModelWeights } from "./schemas.ts";
+
+/** A scorer that also carries its operating threshold, for callers that know about it. */
+export interface ModelScorer extends FileScorer {
+  /** Scores at or above this call a file AI (chosen for ≤ 5% false positives on training data). */
+  threshold: number;
+}
+
+/** Six significant digits: the stored model is what scores, so it is also what gets evaluated. */
+export function compactModel(model: LogisticModel): ModelWeights {
+  const weights: Array<[number, number]> = [];
+  model.weights.forEach((w, i) => {
+    const rounded = Number(w.toPrecision(6));
+    if (rounded !== 0) weights.push([i, rounded]);
+  });
+  return {
+    format: "sentinel-logistic/1",
+    featureVersion: FEATURE_VERSION,
+    dimensions: FEATURE_DIMENSIONS,
+    bias: Number(model.bias.toPrecision(6)),
+    weights,
+  };
+}
+
+export class IncompatibleModelError extends Error {
+  override name = "IncompatibleModelError";
+}
+
+export function expandModel(stored: ModelWeights): LogisticModel {
+  if (stored.featureVersion !== FEATURE_VERSION || stored.dimensions !== FEATURE_DIMENSIONS) {
+    throw new IncompatibleModelError(
+      `model features ${stored.featureVersion}/${stored.dimensions} do not match this build's ${FEATURE_VERSION}/${FEATURE_DIMENSIONS}; retrain`,
+    );
+  }
+  const weights = new Float64Array(FEATURE_DIMENSIONS);
+  for (const [i, w] of stored.weights) if (i < FEATURE_DIMENSIONS) weights[i] = w;
+  return { bias: stored.bias, weights };
+}
+
+/** `lr-<yyyymmdd>-<fingerprint of the weights>`: names the exact weights that produced a number. */
+export function modelVersion(stored: ModelWeights, trainedAt: string): string {
+  const day = trainedAt.slice(0, 10).replaceAll("-", "");
+  return `lr-${day}-${fingerprint(JSON.stringify(stored)).slice(0, 12)}`;
+}
+
+export function createModelScorer(stored: ModelWeights, meta: { version: string; threshold: number }): ModelScorer {
+  const model = expandModel(stored);
+  return {
+    version: meta.version,
+    threshold: meta.threshold,
+    score: (addedLines, path) => predict(model, extractFeatures(addedLines, path)),
+  };
+}

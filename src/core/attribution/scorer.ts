@@ -1,0 +1,9 @@
+// The seam between the heuristic engine and a trained classifier (src/core/attribution/model/).
+// The engine only ever calls `score` on files with no other evidence, and caps what it returns.
+
+export interface FileScorer {
+  /** Which trained model this is; stored beside every number it produces. */
+  version: string;
+  /** Probability (0–1) that the added lines were written by AI. */
+  score(addedLines: string[], path: string): number;
+}

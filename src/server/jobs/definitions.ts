@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { defineJob } from "./queue.ts";
+
+// Job definitions (name + payload schema) shared by the code that enqueues them and the code that
+// handles them, so neither imports the other.
+
+/** Analyse one commit's files. Enqueued, in the same transaction, for every new commit event. */
+export const attributeCommitJob = defineJob({
+  name: "attribute-commit",
+  schema: z.strictObject({
+    orgId: z.uuid(),
+    repoId: z.uuid(),
+    commitSha: z.string().regex(/^[0-9a-f]{40}$/),
+  }),
+  options: { retryLimit: 5, retryDelay: 30, retryBackoff: true },
+});
