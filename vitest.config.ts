@@ -31,6 +31,10 @@ export default defineConfig({
           globalSetup: ["test/helpers/postgres-global-setup.ts"],
         },
       },
+      {
+        // The dashboard in headless Chromium, once, against a seeded embedded database.
+        test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 300_000 },
+      },
     ],
   },
 });

@@ -5,6 +5,8 @@ export const EXIT = {
   usage: 2,
   notFound: 3,
   unavailable: 4,
+  /** Not a git repository, an empty one, or a range git cannot read (`sentinel analyze`). */
+  badRepository: 5,
 } as const;
 
 /** Bad arguments or input the user can fix; printed as one line, exit code 2. */

@@ -2,7 +2,10 @@ import { Command, CommanderError } from "commander";
 import { AppError } from "../core/errors.ts";
 import { DatabaseUnavailableError } from "../server/db/client.ts";
 import { ConfigError } from "../server/env.ts";
+import { registerAnalyzeCommand } from "./commands/analyze.ts";
 import { registerDbCommands } from "./commands/db.ts";
+import { registerInstallationsCommands } from "./commands/installations.ts";
+import { registerModelCommands } from "./commands/model.ts";
 import { registerServeCommand } from "./commands/serve.ts";
 import { EXIT, UsageError } from "./exit.ts";
 
@@ -15,6 +18,9 @@ const program = new Command()
 
 registerServeCommand(program);
 registerDbCommands(program);
+registerInstallationsCommands(program);
+registerAnalyzeCommand(program);
+registerModelCommands(program);
 
 try {
   await program.parseAsync(process.argv);

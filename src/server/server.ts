@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { type DatabaseHandle, openDatabase } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
+import { DEMO_CREDENTIALS, isDatabaseEmpty, seedDatabase, startOfUtcWeek } from "./db/seed/index.ts";
 import type { Env } from "./env.ts";
 import { createApp } from "./http/app.ts";
 import { type Queue, startQueue } from "./jobs/queue.ts";
@@ -17,8 +18,12 @@ export interface RunningServer {
 }
 
 /** Opens the database the environment names, migrates it, and returns it. */
-export async function openConfiguredDatabase(env: Env): Promise<{ handle: DatabaseHandle; migration: string | null }> {
-  const handle = await openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: env.SENTINEL_DATA_DIR });
+export async function openConfiguredDatabase(
+  env: Env,
+): Promise<{ handle: DatabaseHandle; migration: string | null }> {
+  const handle = await openDatabase(
+    env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: env.SENTINEL_DATA_DIR },
+  );
   try {
     const migration = await migrateDatabase(handle);
     return { handle, migration };
@@ -29,13 +34,21 @@ export async function openConfiguredDatabase(env: Env): Promise<{ handle: Databa
 }
 
 /** The composition root: database, jobs, workers and HTTP, in that order; stopped in reverse. */
-export async function startServer(env: Env, options: { handle?: DatabaseHandle } = {}): Promise<RunningServer> {
+export async function startServer(
+  env: Env,
+  options: { handle?: DatabaseHandle } = {},
+): Promise<RunningServer> {
   const opened = options.handle
     ? { handle: options.handle, migration: await migrateDatabase(options.handle) }
     : await openConfiguredDatabase(env);
   const { handle, migration } = opened;
+  // Demo data (with a known password) only ever goes into an empty embedded database, never a server's.
+  const seeded =
+    env.SENTINEL_SEED_ON_START && handle.engine === "pglite" && (await isDatabaseEmpty(handle.db))
+      ? await seedDatabase(handle.db, { anchor: startOfUtcWeek(new Date()) })
+      : null;
   const queue = await startQueue(handle, { supervise: true });
-  if (env.SENTINEL_WORKERS) await registerWorkers(queue, handle);
+  if (env.SENTINEL_WORKERS) await registerWorkers(queue, handle, env);
 
   const app = createApp({ handle, env, queue });
   const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST });
@@ -45,6 +58,13 @@ export async function startServer(env: Env, options: { handle?: DatabaseHandle }
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${env.HOST}:${port}`;
+  if (seeded) {
+    const { email, password } = DEMO_CREDENTIALS.owner;
+    logger.info(
+      { inserted: seeded.inserted, ms: seeded.ms },
+      `seeded demo data: sign in at ${url} as ${email} / ${password}`,
+    );
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = () => {

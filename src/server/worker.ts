@@ -7,9 +7,10 @@ import { openConfiguredDatabase } from "./server.ts";
 
 // `npm run worker`: the job workers alone, so several processes can share one database.
 try {
-  const { handle } = await openConfiguredDatabase(env());
+  const config = env();
+  const { handle } = await openConfiguredDatabase(config);
   const queue = await startQueue(handle, { supervise: true });
-  await registerWorkers(queue, handle);
+  await registerWorkers(queue, handle, config);
   logger.info({ database: handle.engine, location: handle.location }, "Sentinel workers started");
   const shutdown = async () => {
     await queue.stop();

@@ -2,15 +2,19 @@ import { QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-qu
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router";
-import { ApiError } from "./api/client.ts";
 import { App } from "./App.tsx";
+import { ApiError } from "./api/client.ts";
 import "./styles.css";
 
 const queryClient = new QueryClient({
   queryCache: new QueryCache({
     // A session that expired while the page was open: back to the sign-in page, then here again.
     onError: (error) => {
-      if (error instanceof ApiError && error.status === 401 && !window.location.pathname.startsWith("/sign-")) {
+      if (
+        error instanceof ApiError &&
+        error.status === 401 &&
+        !window.location.pathname.startsWith("/sign-")
+      ) {
         const next = encodeURIComponent(window.location.pathname + window.location.search);
         window.location.assign(`/sign-in?next=${next}`);
       }
@@ -21,7 +25,8 @@ const queryClient = new QueryClient({
       staleTime: 30_000,
       refetchOnWindowFocus: false,
       // Client errors will not fix themselves; retry only what might (network, 5xx).
-      retry: (count, error) => count < 2 && (!(error instanceof ApiError) || error.status === 0 || error.status >= 500),
+      retry: (count, error) =>
+        count < 2 && (!(error instanceof ApiError) || error.status === 0 || error.status >= 500),
     },
   },
 });

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { env } from "../../server/env.ts";
 import { openConfiguredDatabase } from "../../server/server.ts";
+import { registerDbSeedCommand } from "./db-seed.ts";
 
 export function registerDbCommands(program: Command): void {
   const db = program
@@ -12,6 +13,10 @@ export function registerDbCommands(program: Command): void {
     .action(async () => {
       const { handle, migration } = await openConfiguredDatabase(env());
       await handle.close();
-      process.stdout.write(`migrated ${handle.engine} database at ${handle.location}: ${migration ?? "none"}\n`);
+      process.stdout.write(
+        `migrated ${handle.engine} database at ${handle.location}: ${migration ?? "none"}\n`,
+      );
     });
+
+  registerDbSeedCommand(db);
 }

@@ -91,10 +91,17 @@ export class RecordSplitter {
     return records;
   }
 
+  /** The last `n` bytes of the pending record, copying only those. */
   #tail(n: number): Buffer {
-    const last = this.#parts[this.#parts.length - 1];
-    if (last && last.length >= n) return last.subarray(last.length - n);
-    return Buffer.concat(this.#parts, this.#size).subarray(this.#size - n);
+    const pieces: Buffer[] = [];
+    let need = n;
+    for (let i = this.#parts.length - 1; i >= 0 && need > 0; i--) {
+      const part = this.#parts[i] as Buffer;
+      const take = Math.min(need, part.length);
+      pieces.unshift(part.subarray(part.length - take));
+      need -= take;
+    }
+    return pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
   }
 }
 

@@ -25,7 +25,10 @@ export const detectionSignalsSchema = z.strictObject({
   lines: lineSplitSchema,
   tierReason: z.string().max(500),
   /** Present when the ml_model produced the confidence: which model, so every number is traceable. */
-  model: z.strictObject({ version: z.string().max(100), score: z.number().min(0).max(1) }).nullable().default(null),
+  model: z
+    .strictObject({ version: z.string().max(100), score: z.number().min(0).max(1) })
+    .nullable()
+    .default(null),
   override: z
     .strictObject({
       actor: z.string().max(255),

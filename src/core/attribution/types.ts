@@ -48,7 +48,9 @@ export interface PullRequestContext {
   authorLogin: string | null;
   mergeMethod?: "merge" | "squash" | "rebase" | "unknown";
   /** The PR's own commits: their trailers carry over to a squash or rebase merge. */
-  commits: Array<Pick<CommitInput, "sha" | "message" | "author" | "committer" | "authorLogin" | "committerLogin">>;
+  commits: Array<
+    Pick<CommitInput, "sha" | "message" | "author" | "committer" | "authorLogin" | "committerLogin">
+  >;
 }
 
 /** git-ai authorship note for one commit (refs/notes/ai), already parsed. */

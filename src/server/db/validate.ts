@@ -1,9 +1,9 @@
 import { getTableColumns, getTableName, type Table } from "drizzle-orm";
 import type { z } from "zod";
 import { detectionSignalsSchema } from "../../core/attribution/signals.ts";
+import type { EventType } from "../../core/enums.ts";
 import { AppError } from "../../core/errors.ts";
 import { parseEventMetadata } from "../../core/events.ts";
-import type { EventType } from "../../core/enums.ts";
 import { incidentMetadataSchema } from "../../core/incidents.ts";
 import { metricsBreakdownSchema } from "../../core/metrics-breakdown.ts";
 import { orgSettingsSchema, repoSettingsSchema } from "../../core/settings.ts";
@@ -64,7 +64,8 @@ export function validateRow<T extends Table, R extends Record<string, unknown>>(
     }
     if (column.columnType === "PgJsonb") {
       const validator = JSONB_VALIDATORS[`${tableName}.${column.name}`];
-      if (!validator) throw new Error(`no zod schema registered for JSONB column ${tableName}.${column.name}`);
+      if (!validator)
+        throw new Error(`no zod schema registered for JSONB column ${tableName}.${column.name}`);
       try {
         out[key] = validator(value, row);
       } catch (error) {

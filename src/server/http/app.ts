@@ -3,7 +3,11 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { logger } from "../logger.ts";
 import type { AppBindings, AppDeps } from "./context.ts";
 import { type ErrorBody, httpStatus, toAppError } from "./errors.ts";
+import { registerGithubSetup } from "./routes/github-setup.ts";
+import { registerGithubWebhook } from "./routes/github-webhook.ts";
 import { registerHealth } from "./routes/health.ts";
+import { registerPagerDutyWebhook } from "./routes/pagerduty.ts";
+import { registerV1 } from "./routes/v1/index.ts";
 import { registerStatic } from "./static.ts";
 
 const VERSION = "0.1.0";
@@ -44,8 +48,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppBindings> {
   );
 
   registerHealth(app, deps, VERSION);
+  registerV1(app, deps);
+  registerGithubWebhook(app, deps);
+  registerGithubSetup(app, deps);
+  registerPagerDutyWebhook(app, deps);
   // Last, so every /api route above wins and unknown /api paths keep their JSON 404.
-  registerStatic(app);
+  registerStatic(app, deps.env);
   return app;
 }
 

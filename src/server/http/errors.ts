@@ -1,3 +1,4 @@
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
 import { AppError, type ErrorCode } from "../../core/errors.ts";
@@ -41,6 +42,7 @@ export interface ErrorBody {
 /** Turns anything thrown into a user-safe body; unexpected errors keep their message to the log. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (error instanceof HTTPException) return fromHttpException(error);
   if (error instanceof ZodError) {
     const issue = error.issues[0];
     const field = issue?.path.join(".") || "body";
@@ -50,6 +52,22 @@ export function toAppError(error: unknown): AppError {
     return new AppError("unavailable", "the database is unavailable; retry shortly");
   }
   return new AppError("internal", "internal error");
+}
+
+// Hono's own rejections (malformed JSON body, wrong content type): their messages are its own, safe.
+const HTTP_EXCEPTION_CODES: Partial<Record<number, ErrorCode>> = {
+  400: "bad_request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+};
+
+function fromHttpException(error: HTTPException): AppError {
+  const code = HTTP_EXCEPTION_CODES[error.status];
+  if (!code) return new AppError("internal", "internal error");
+  return new AppError(code, error.message || code, code === "bad_request" ? { field: "body" } : undefined);
 }
 
 const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "57P01", "57P03", "08006", "08001"]);

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import type { Env } from "../env.ts";
 import type { AppBindings } from "./context.ts";
 
 export const DASHBOARD_DIR = fileURLToPath(new URL("../../../dist/web", import.meta.url));
@@ -31,12 +32,34 @@ interface CachedFile {
   gzipped: Buffer | null;
 }
 
+export const DASHBOARD_CONFIG_PATH = "/api/dashboard/config";
+
+/** What the dashboard needs to know about this server before anyone signs in; nothing secret. */
+export interface DashboardConfig {
+  github: { appSlug: string | null; installUrl: string | null };
+}
+
+export function dashboardConfig(env: Pick<Env, "GITHUB_APP_SLUG">): DashboardConfig {
+  const appSlug = env.GITHUB_APP_SLUG ?? null;
+  const installUrl = appSlug
+    ? `https://github.com/apps/${encodeURIComponent(appSlug)}/installations/new`
+    : null;
+  return { github: { appSlug, installUrl } };
+}
+
 /**
  * Serves the built dashboard (dist/web): files as they are, hashed assets cached for a year, and
  * index.html for every other non-API path so the single-page app can route it. Registered after
  * the API routes; /api/* never reaches index.html and keeps its JSON 404.
  */
-export function registerStatic(app: OpenAPIHono<AppBindings>, root: string = DASHBOARD_DIR): void {
+export function registerStatic(
+  app: OpenAPIHono<AppBindings>,
+  env: Pick<Env, "GITHUB_APP_SLUG">,
+  root: string = DASHBOARD_DIR,
+): void {
+  const config = dashboardConfig(env);
+  app.get(DASHBOARD_CONFIG_PATH, (c) => c.json(config));
+
   const cache = new Map<string, CachedFile>();
 
   async function load(path: string): Promise<CachedFile | null> {
@@ -61,10 +84,11 @@ export function registerStatic(app: OpenAPIHono<AppBindings>, root: string = DAS
     const body = file.gzipped && /\bgzip\b/.test(c.req.header("accept-encoding") ?? "") ? file.gzipped : null;
     if (body) headers["content-encoding"] = "gzip";
     const bytes = body ?? file.body;
-    return c.body(c.req.method === "HEAD" ? null : new Uint8Array(bytes), 200, headers);
+    return c.body(new Uint8Array(bytes), 200, headers);
   }
 
-  app.on(["GET", "HEAD"], "*", async (c, next) => {
+  // Hono answers HEAD from GET routes, without the body.
+  app.get("*", async (c, next) => {
     const urlPath = decodeSafely(c.req.path);
     if (urlPath === null || urlPath === "/api" || urlPath.startsWith("/api/")) return next();
 
@@ -79,7 +103,10 @@ export function registerStatic(app: OpenAPIHono<AppBindings>, root: string = DAS
     const indexPath = join(root, "index.html");
     const index = await load(indexPath);
     if (!index) {
-      return c.text("The dashboard is not built yet: run `npm run build` (or `npm start`, which builds it).", 503);
+      return c.text(
+        "The dashboard is not built yet: run `npm run build` (or `npm start`, which builds it).",
+        503,
+      );
     }
     return send(c, index, indexPath, "no-cache");
   });

@@ -1,12 +1,22 @@
+import { registerAttributionWorkers } from "../attribution/workers.ts";
 import type { DatabaseHandle } from "../db/client.ts";
+import type { Env } from "../env.ts";
+import { registerGithubWorkers } from "./github-workers.ts";
+import { registerMetricsWorkers } from "./metrics.ts";
 import type { Queue } from "./queue.ts";
+import { registerTrainModelWorker } from "./train-model.ts";
 
 /** Registers one domain's job handlers; each domain exports one of these. */
-export type WorkerRegistration = (queue: Queue, handle: DatabaseHandle) => Promise<void>;
+export type WorkerRegistration = (queue: Queue, handle: DatabaseHandle, env: Env) => Promise<void>;
 
 // Every domain's workers, started by `npm start` (in-process) and `npm run worker` (alone).
-const registrations: WorkerRegistration[] = [];
+const registrations: WorkerRegistration[] = [
+  registerAttributionWorkers,
+  registerTrainModelWorker,
+  registerMetricsWorkers,
+  registerGithubWorkers,
+];
 
-export async function registerWorkers(queue: Queue, handle: DatabaseHandle): Promise<void> {
-  for (const register of registrations) await register(queue, handle);
+export async function registerWorkers(queue: Queue, handle: DatabaseHandle, env: Env): Promise<void> {
+  for (const register of registrations) await register(queue, handle, env);
 }

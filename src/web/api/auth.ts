@@ -8,7 +8,11 @@ export function signIn(email: string, password: string): Promise<unknown> {
 }
 
 export function signUp(name: string, email: string, password: string): Promise<unknown> {
-  return rawRequest("/api/auth/sign-up/email", { method: "POST", org: null, body: { name, email, password } });
+  return rawRequest("/api/auth/sign-up/email", {
+    method: "POST",
+    org: null,
+    body: { name, email, password },
+  });
 }
 
 export function signOut(): Promise<unknown> {

@@ -9,7 +9,13 @@ export class ApiError extends Error {
   readonly requestId: string | null;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(status: number, code: string, message: string, requestId: string | null, details?: Record<string, unknown>) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    requestId: string | null,
+    details?: Record<string, unknown>,
+  ) {
     super(message);
     this.status = status;
     this.code = code;
@@ -58,7 +64,12 @@ export async function rawRequest<T>(url: string, options: RequestOptions): Promi
     });
   } catch (error) {
     if (error instanceof DOMException && error.name === "AbortError") throw error;
-    throw new ApiError(0, "network", "Cannot reach the Sentinel server. Check your connection and retry.", null);
+    throw new ApiError(
+      0,
+      "network",
+      "Cannot reach the Sentinel server. Check your connection and retry.",
+      null,
+    );
   }
   const text = await response.text();
   const body: unknown = text ? parseJson(text) : null;
@@ -81,8 +92,14 @@ function toApiError(response: Response, body: unknown): ApiError {
     const message = typeof b.message === "string" ? b.message : response.statusText || "request failed";
     const code = typeof b.code === "string" ? b.code : `http_${response.status}`;
     const id = typeof b.requestId === "string" ? b.requestId : requestId;
-    const details = b.details && typeof b.details === "object" ? (b.details as Record<string, unknown>) : undefined;
+    const details =
+      b.details && typeof b.details === "object" ? (b.details as Record<string, unknown>) : undefined;
     return new ApiError(response.status, code, message, id, details);
   }
-  return new ApiError(response.status, `http_${response.status}`, `The server answered ${response.status}.`, requestId);
+  return new ApiError(
+    response.status,
+    `http_${response.status}`,
+    `The server answered ${response.status}.`,
+    requestId,
+  );
 }

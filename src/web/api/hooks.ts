@@ -1,7 +1,7 @@
 import { type UseQueryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useParams } from "react-router";
-import { type ApiError, apiRequest, type QueryValue } from "./client.ts";
-import type { Me, OrganizationSummary } from "./types.ts";
+import { type ApiError, apiRequest, type QueryValue, rawRequest } from "./client.ts";
+import type { DashboardConfig, Me, OrganizationSummary } from "./types.ts";
 
 /** The organization slug from the URL (/o/:org/...). */
 export function useOrgSlug(): string {
@@ -14,6 +14,14 @@ export function useMe() {
     queryFn: ({ signal }) => apiRequest<Me>("/me", { org: null, signal }),
     staleTime: 60_000,
     retry: false,
+  });
+}
+
+export function useDashboardConfig() {
+  return useQuery<DashboardConfig, ApiError>({
+    queryKey: ["dashboard-config"],
+    queryFn: ({ signal }) => rawRequest<DashboardConfig>("/api/dashboard/config", { org: null, signal }),
+    staleTime: Number.POSITIVE_INFINITY,
   });
 }
 
@@ -51,7 +59,8 @@ export function useApiMutation<TBody, TResult = unknown>(method: "POST" | "PATCH
   const org = useOrgSlug();
   const client = useQueryClient();
   return useMutation<TResult, ApiError, TBody>({
-    mutationFn: (body) => apiRequest<TResult>(path, { org, method, body: method === "DELETE" ? undefined : body }),
+    mutationFn: (body) =>
+      apiRequest<TResult>(path, { org, method, body: method === "DELETE" ? undefined : body }),
     onSuccess: () => client.invalidateQueries({ queryKey: [org] }),
   });
 }

@@ -1,4 +1,6 @@
 // Response shapes of /api/v1, as agreed in the REST contract. Times are ISO 8601 UTC strings.
+
+import type { DetectionSignals } from "../../core/attribution/signals.ts";
 import type {
   DetectionMethod,
   EventType,
@@ -9,10 +11,22 @@ import type {
   RiskTier,
   TimePeriod,
 } from "../../core/enums.ts";
-import type { OrgSettings, RepoSettings } from "../../core/settings.ts";
+import type { OrgSettings, RepoSettings, TierRule } from "../../core/settings.ts";
 
-export type { DetectionMethod, EventType, IncidentSeverity, IncidentStatus, MemberRole, OrgPlan, RiskTier, TimePeriod };
-export type { OrgSettings, RepoSettings };
+export type {
+  DetectionMethod,
+  DetectionSignals,
+  EventType,
+  IncidentSeverity,
+  IncidentStatus,
+  MemberRole,
+  OrgPlan,
+  OrgSettings,
+  RepoSettings,
+  RiskTier,
+  TierRule,
+  TimePeriod,
+};
 
 export interface Page<T> {
   items: T[];
@@ -30,8 +44,12 @@ export interface OrganizationSummary {
 export interface Me {
   user: { id: string; name: string; email: string };
   organizations: OrganizationSummary[];
-  /** Present when the server exposes it: the GitHub App's install link, or null when not configured. */
-  github?: { appSlug: string | null; installUrl: string | null } | null;
+}
+
+/** GET /api/dashboard/config: public facts about this server. */
+export interface DashboardConfig {
+  /** installUrl is null when no GitHub App is configured (GITHUB_APP_SLUG unset). */
+  github: { appSlug: string | null; installUrl: string | null };
 }
 
 export interface Organization {
@@ -95,8 +113,9 @@ export interface Attribution {
   repositoryId: string;
   commitSha: string;
   filePath: string;
-  aiConfidence: number;
-  detectionMethod: DetectionMethod;
+  /** Null when there is no evidence either way (unknown, never "human"). */
+  aiConfidence: number | null;
+  detectionMethod: DetectionMethod | null;
   riskTier: RiskTier;
   linesAdded: number;
   linesDeleted: number;
@@ -209,7 +228,7 @@ export interface IncidentDetail extends Incident {
     aiConfidence: number | null;
     aiLines: number;
     linesAdded: number;
-    files: { filePath: string; riskTier: RiskTier; aiConfidence: number; aiLines: number }[];
+    files: { filePath: string; riskTier: RiskTier; aiConfidence: number | null; aiLines: number }[];
   }[];
 }
 

@@ -57,7 +57,8 @@ export function QueryState<T>({
   loadingLabel?: string;
 }) {
   if (query.isPending) return <Loading label={loadingLabel} />;
-  if (query.error || query.data === undefined) return <ErrorState error={query.error} onRetry={() => query.refetch()} />;
+  if (query.error || query.data === undefined)
+    return <ErrorState error={query.error} onRetry={() => query.refetch()} />;
   if (isEmpty?.(query.data)) return <>{empty ?? <Empty title="Nothing here yet" />}</>;
   return <>{children(query.data)}</>;
 }

@@ -72,7 +72,10 @@ function shapeFeatures(code: NormalisedCode): Map<string, number> {
   const total = commentWordCount + code.tokens.length;
   shape.set("d:comment-density", total === 0 ? 0 : commentWordCount / total);
   const statements = code.statementLengths.length;
-  shape.set("d:comments-per-statement", statements === 0 ? 0 : Math.min(1, code.comments.length / statements));
+  shape.set(
+    "d:comments-per-statement",
+    statements === 0 ? 0 : Math.min(1, code.comments.length / statements),
+  );
 
   const named = code.identifiers.filter((id) => !KEYWORDS.has(id));
   if (named.length > 0) {

@@ -34,7 +34,8 @@ export function labelFile(evidence: LabelEvidence): { label: Label; source: Labe
     return { label: "ai", source: "heuristic" };
   }
   const time = Date.parse(evidence.committedAt);
-  if (Number.isFinite(time) && time < Date.parse(AI_ERA_START)) return { label: "human", source: "beforeAiEra" };
+  if (Number.isFinite(time) && time < Date.parse(AI_ERA_START))
+    return { label: "human", source: "beforeAiEra" };
   return null;
 }
 

@@ -16,9 +16,15 @@ export interface TrainOptions {
   learningRate?: number;
   l2?: number;
   seed?: number;
+  /** Slots seen in fewer training files than this keep a zero weight. */
+  minFileCount?: number;
 }
 
-const DEFAULTS = { epochs: 12, learningRate: 0.3, l2: 1e-4, seed: 42 } as const;
+// Few epochs at a low rate with L2: early stopping by design. Longer training memorises the
+// training files (AUROC 1.0 in-sample) and scored worse on held-out repositories in our runs.
+// Features seen in a single file (a one-off identifier pair) cannot generalise; learning them only
+// memorises that file and bloats the stored weights.
+const DEFAULTS = { epochs: 10, learningRate: 0.05, l2: 1e-3, seed: 42, minFileCount: 2 } as const;
 
 export function sigmoid(z: number): number {
   if (z >= 0) return 1 / (1 + Math.exp(-z));
@@ -28,7 +34,8 @@ export function sigmoid(z: number): number {
 
 export function predict(model: LogisticModel, x: FeatureVector): number {
   let z = model.bias;
-  for (let i = 0; i < x.indices.length; i++) z += (model.weights[x.indices[i] ?? 0] ?? 0) * (x.values[i] ?? 0);
+  for (let i = 0; i < x.indices.length; i++)
+    z += (model.weights[x.indices[i] ?? 0] ?? 0) * (x.values[i] ?? 0);
   return sigmoid(z);
 }
 
@@ -49,8 +56,12 @@ export function seededRandom(seed: number): () => number {
  * corpus with ten human files per AI file still learns both, and a score of 0.5 means "as likely
  * one as the other" rather than echoing the corpus's mix.
  */
-export function trainLogistic(xs: readonly FeatureVector[], ys: readonly (0 | 1)[], options: TrainOptions = {}): LogisticModel {
-  const { epochs, learningRate, l2, seed } = { ...DEFAULTS, ...options };
+export function trainLogistic(
+  xs: readonly FeatureVector[],
+  ys: readonly (0 | 1)[],
+  options: TrainOptions = {},
+): LogisticModel {
+  const { epochs, learningRate, l2, seed, minFileCount } = { ...DEFAULTS, ...options };
   const weights = new Float64Array(FEATURE_DIMENSIONS);
   const gradSquares = new Float64Array(FEATURE_DIMENSIONS);
   let bias = 0;
@@ -59,6 +70,9 @@ export function trainLogistic(xs: readonly FeatureVector[], ys: readonly (0 | 1)
   const negatives = ys.length - positives;
   if (positives === 0 || negatives === 0) throw new Error("training needs examples of both classes");
   const classWeight = [ys.length / (2 * negatives), ys.length / (2 * positives)] as const;
+
+  const fileCounts = new Uint32Array(FEATURE_DIMENSIONS);
+  for (const x of xs) for (const index of x.indices) fileCounts[index] = (fileCounts[index] ?? 0) + 1;
 
   const order = xs.map((_, i) => i);
   const random = seededRandom(seed);
@@ -76,6 +90,7 @@ export function trainLogistic(xs: readonly FeatureVector[], ys: readonly (0 | 1)
       const error = (predict({ bias, weights }, x) - y) * classWeight[y];
       for (let i = 0; i < x.indices.length; i++) {
         const index = x.indices[i] ?? 0;
+        if ((fileCounts[index] ?? 0) < minFileCount) continue;
         const w = weights[index] ?? 0;
         // L2 is applied where the example touches the weights (the usual sparse approximation).
         const gradient = error * (x.values[i] ?? 0) + l2 * w;

@@ -15,7 +15,9 @@ export interface CalibrationBin {
  * file, ties counting one half (Mann–Whitney U with average ranks). Null without both classes.
  */
 export function auroc(scores: readonly number[], labels: readonly (0 | 1)[]): number | null {
-  const pairs = scores.map((score, i) => ({ score, label: labels[i] ?? 0 })).sort((a, b) => a.score - b.score);
+  const pairs = scores
+    .map((score, i) => ({ score, label: labels[i] ?? 0 }))
+    .sort((a, b) => a.score - b.score);
   const positives = pairs.filter((p) => p.label === 1).length;
   const negatives = pairs.length - positives;
   if (positives === 0 || negatives === 0) return null;
@@ -32,7 +34,11 @@ export function auroc(scores: readonly number[], labels: readonly (0 | 1)[]): nu
 }
 
 /** Ten (or `bins`) equal-width bins over [0, 1]: mean score against the observed AI share. */
-export function calibration(scores: readonly number[], labels: readonly (0 | 1)[], bins = 10): CalibrationBin[] {
+export function calibration(
+  scores: readonly number[],
+  labels: readonly (0 | 1)[],
+  bins = 10,
+): CalibrationBin[] {
   const sums = Array.from({ length: bins }, () => ({ count: 0, predicted: 0, positives: 0 }));
   scores.forEach((score, i) => {
     const bin = sums[Math.min(bins - 1, Math.max(0, Math.floor(score * bins)))];
@@ -54,7 +60,10 @@ export function calibration(scores: readonly number[], labels: readonly (0 | 1)[
 export function expectedCalibrationError(bins: readonly CalibrationBin[]): number | null {
   const total = bins.reduce((n, b) => n + b.count, 0);
   if (total === 0) return null;
-  return bins.reduce((sum, b) => sum + (b.count / total) * Math.abs((b.meanPredicted ?? 0) - (b.observed ?? 0)), 0);
+  return bins.reduce(
+    (sum, b) => sum + (b.count / total) * Math.abs((b.meanPredicted ?? 0) - (b.observed ?? 0)),
+    0,
+  );
 }
 
 /**

@@ -20,8 +20,29 @@ export interface NormalisedCode {
 }
 
 const HASH_EXTENSIONS = new Set([
-  "py", "pyi", "rb", "sh", "bash", "zsh", "yml", "yaml", "toml", "r", "pl", "pm", "ex", "exs", "cr", "nim",
-  "ps1", "coffee", "tf", "mk", "cmake", "jl", "tcl",
+  "py",
+  "pyi",
+  "rb",
+  "sh",
+  "bash",
+  "zsh",
+  "yml",
+  "yaml",
+  "toml",
+  "r",
+  "pl",
+  "pm",
+  "ex",
+  "exs",
+  "cr",
+  "nim",
+  "ps1",
+  "coffee",
+  "tf",
+  "mk",
+  "cmake",
+  "jl",
+  "tcl",
 ]);
 const DASH_EXTENSIONS = new Set(["sql", "lua", "hs", "elm", "ada"]);
 
@@ -47,8 +68,33 @@ const CLOSERS = new Set([")", "]"]);
 // A line ending in one of these, or a next line starting with one, continues the statement
 // (formatters break long expressions at exactly these places).
 const CONTINUES = new Set([
-  "=", "+", "-", "*", "/", "%", "&&", "||", "??", "?", ":", ".", "?.", "=>", "|", "&", "+=", "-=", "==", "===",
-  "!=", "!==", "<", ">", "<=", ">=", "->",
+  "=",
+  "+",
+  "-",
+  "*",
+  "/",
+  "%",
+  "&&",
+  "||",
+  "??",
+  "?",
+  ":",
+  ".",
+  "?.",
+  "=>",
+  "|",
+  "&",
+  "+=",
+  "-=",
+  "==",
+  "===",
+  "!=",
+  "!==",
+  "<",
+  ">",
+  "<=",
+  ">=",
+  "->",
 ]);
 
 const TOKEN =
@@ -109,7 +155,11 @@ export function normaliseAddedLines(addedLines: readonly string[], path: string)
       const rest = line.slice(match.index + text.length);
       if (/^\s/.test(text)) {
         // whitespace: nothing
-      } else if ((text === "//" && syntax === "slash") || (text === "#" && syntax === "hash") || (text === "--" && syntax === "dash")) {
+      } else if (
+        (text === "//" && syntax === "slash") ||
+        (text === "#" && syntax === "hash") ||
+        (text === "--" && syntax === "dash")
+      ) {
         if (text === "#" && /^!|^(include|define|if|ifdef|ifndef|endif|pragma|import)\b/.test(rest)) {
           pushToken("#");
         } else {
@@ -138,7 +188,13 @@ export function normaliseAddedLines(addedLines: readonly string[], path: string)
         TOKEN.lastIndex = match.index + text.length + end + 3;
         match = TOKEN.exec(line);
         continue;
-      } else if (text.startsWith('"') || text.startsWith("'") || text.startsWith("`") || text === '"""' || text === "'''") {
+      } else if (
+        text.startsWith('"') ||
+        text.startsWith("'") ||
+        text.startsWith("`") ||
+        text === '"""' ||
+        text === "'''"
+      ) {
         pushToken("STR");
       } else if (/^\d/.test(text)) {
         pushToken("NUM");

@@ -11,18 +11,34 @@ export interface ModelScorer extends FileScorer {
   threshold: number;
 }
 
-/** Six significant digits: the stored model is what scores, so it is also what gets evaluated. */
+/** Four significant digits: plenty for a linear model, and a third of the JSON of full doubles. */
+function roundWeight(w: number): number {
+  return w === 0 ? 0 : Number(w.toPrecision(4));
+}
+
+/** Rounds in place what `compactModel` would store, so a model can be measured as it will score. */
+export function roundModel(model: LogisticModel): LogisticModel {
+  const { weights } = model;
+  for (let i = 0; i < weights.length; i++) {
+    const w = weights[i] ?? 0;
+    if (w !== 0) weights[i] = roundWeight(w);
+  }
+  model.bias = roundWeight(model.bias);
+  return model;
+}
+
 export function compactModel(model: LogisticModel): ModelWeights {
   const weights: Array<[number, number]> = [];
-  model.weights.forEach((w, i) => {
-    const rounded = Number(w.toPrecision(6));
-    if (rounded !== 0) weights.push([i, rounded]);
-  });
+  const dense = model.weights;
+  for (let i = 0; i < dense.length; i++) {
+    const w = roundWeight(dense[i] ?? 0);
+    if (w !== 0) weights.push([i, w]);
+  }
   return {
     format: "sentinel-logistic/1",
     featureVersion: FEATURE_VERSION,
     dimensions: FEATURE_DIMENSIONS,
-    bias: Number(model.bias.toPrecision(6)),
+    bias: roundWeight(model.bias),
     weights,
   };
 }
@@ -48,7 +64,10 @@ export function modelVersion(stored: ModelWeights, trainedAt: string): string {
   return `lr-${day}-${fingerprint(JSON.stringify(stored)).slice(0, 12)}`;
 }
 
-export function createModelScorer(stored: ModelWeights, meta: { version: string; threshold: number }): ModelScorer {
+export function createModelScorer(
+  stored: ModelWeights,
+  meta: { version: string; threshold: number },
+): ModelScorer {
   const model = expandModel(stored);
   return {
     version: meta.version,

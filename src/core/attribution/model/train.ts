@@ -1,8 +1,4 @@
-import {
-  FEATURE_VERSION,
-  MIN_EXAMPLES_PER_CLASS,
-  TARGET_FALSE_POSITIVE_RATE,
-} from "./constants.ts";
+import { FEATURE_VERSION, MIN_EXAMPLES_PER_CLASS, TARGET_FALSE_POSITIVE_RATE } from "./constants.ts";
 import { extractFeatures, type FeatureVector } from "./features.ts";
 import { fnv1a } from "./hash.ts";
 import type { TrainingExample } from "./labels.ts";
@@ -15,7 +11,7 @@ import {
   thresholdForFalsePositiveRate,
 } from "./metrics.ts";
 import type { ClassCounts, ModelMetrics, ModelWeights, SplitMetrics, TrainedOn } from "./schemas.ts";
-import { compactModel, expandModel, modelVersion } from "./serialise.ts";
+import { compactModel, expandModel, modelVersion, roundModel } from "./serialise.ts";
 
 // Training and its evaluation protocol. Every split is grouped, never random: a random split of
 // files lets the model recognise a repository's or an era's habits and reports a quality it will
@@ -77,9 +73,45 @@ function counts(items: readonly Prepared[]): ClassCounts {
   return { ai, human: items.length - ai };
 }
 
-function fit(items: readonly Prepared[], options: TrainOptions | undefined): LogisticModel {
-  // Round-trip through the stored form so what is measured is exactly what will score.
-  return expandModel(compactModel(trainLogistic(items.map((p) => p.x), items.map((p) => p.y), options)));
+function fitRounded(items: readonly Prepared[], options: TrainOptions | undefined): LogisticModel {
+  // Rounded as storage rounds it, so what is measured is what would score.
+  const model = trainLogistic(
+    items.map((p) => p.x),
+    items.map((p) => p.y),
+    options,
+  );
+  return roundModel(model);
+}
+
+const THRESHOLD_FOLDS = 3;
+
+/**
+ * The operating threshold of a model trained on `items`: the lowest score that at most the target
+ * share of human files reach, measured on out-of-fold scores (three models, each scoring the third
+ * of the files it did not see). In-sample scores would not do: the model all but memorises its
+ * training files, and a threshold set on them lets far more than 5% of new human files through.
+ */
+function chooseThreshold(items: readonly Prepared[], options: TrainModelOptions): number {
+  const target = options.targetFalsePositiveRate ?? TARGET_FALSE_POSITIVE_RATE;
+  const fold = new Map<Prepared, number>();
+  for (const y of [0, 1] as const) {
+    items
+      .filter((p) => p.y === y)
+      .sort((a, b) => a.time - b.time)
+      .forEach((p, i) => {
+        fold.set(p, i % THRESHOLD_FOLDS);
+      });
+  }
+  const humanScores: number[] = [];
+  for (let k = 0; k < THRESHOLD_FOLDS; k++) {
+    const train = items.filter((p) => fold.get(p) !== k);
+    const held = items.filter((p) => fold.get(p) === k && p.y === 0);
+    const trainCounts = counts(train);
+    if (held.length === 0 || trainCounts.ai === 0 || trainCounts.human === 0) continue;
+    const model = fitRounded(train, options.train);
+    for (const p of held) humanScores.push(predict(model, p.x));
+  }
+  return thresholdForFalsePositiveRate(humanScores, target);
 }
 
 function evaluateSplit(
@@ -91,12 +123,8 @@ function evaluateSplit(
 ): { metrics: SplitMetrics; scores: number[] } | null {
   const trainCounts = counts(train);
   if (trainCounts.ai === 0 || trainCounts.human === 0 || test.length === 0) return null;
-  const model = fit(train, options.train);
-  const target = options.targetFalsePositiveRate ?? TARGET_FALSE_POSITIVE_RATE;
-  const threshold = thresholdForFalsePositiveRate(
-    train.filter((p) => p.y === 0).map((p) => predict(model, p.x)),
-    target,
-  );
+  const model = fitRounded(train, options.train);
+  const threshold = chooseThreshold(train, options);
   const scores = test.map((p) => predict(model, p.x));
   const labels = test.map((p) => p.y);
   const bins = calibration(scores, labels);
@@ -109,8 +137,14 @@ function evaluateSplit(
       test: counts(test),
       auroc: auroc(scores, labels),
       threshold,
-      falsePositiveRate: rateAtOrAbove(scores.filter((_, i) => labels[i] === 0), threshold),
-      truePositiveRate: rateAtOrAbove(scores.filter((_, i) => labels[i] === 1), threshold),
+      falsePositiveRate: rateAtOrAbove(
+        scores.filter((_, i) => labels[i] === 0),
+        threshold,
+      ),
+      truePositiveRate: rateAtOrAbove(
+        scores.filter((_, i) => labels[i] === 1),
+        threshold,
+      ),
       calibration: bins,
       expectedCalibrationError: expectedCalibrationError(bins),
     },
@@ -179,11 +213,19 @@ function repositorySplits(items: readonly Prepared[], options: TrainModelOptions
 }
 
 /** Trains the model on every example and measures it on grouped splits; refuses below the label minimum. */
-export function trainAndEvaluate(examples: readonly TrainingExample[], options: TrainModelOptions): TrainingOutcome {
+export function trainAndEvaluate(
+  examples: readonly TrainingExample[],
+  options: TrainModelOptions,
+): TrainingOutcome {
   const trainedOn = describeTrainingSet(examples);
   const required = options.minPerClass ?? MIN_EXAMPLES_PER_CLASS;
   if (trainedOn.ai < required || trainedOn.human < required) {
-    return { status: "insufficient_labels", counts: { ai: trainedOn.ai, human: trainedOn.human }, required, trainedOn };
+    return {
+      status: "insufficient_labels",
+      counts: { ai: trainedOn.ai, human: trainedOn.human },
+      required,
+      trainedOn,
+    };
   }
 
   const items: Prepared[] = examples.map((e) => ({
@@ -198,13 +240,17 @@ export function trainAndEvaluate(examples: readonly TrainingExample[], options: 
   if (!heldOut) throw new Error("time split lacks a class although both classes meet the minimum");
   const splits = [heldOut.metrics, ...repositorySplits(items, options)];
 
-  const model = trainLogistic(items.map((p) => p.x), items.map((p) => p.y), options.train);
+  const model = trainLogistic(
+    items.map((p) => p.x),
+    items.map((p) => p.y),
+    options.train,
+  );
   const weights = compactModel(model);
   const stored = expandModel(weights);
   const scores = items.map((p) => predict(stored, p.x));
   const labels = items.map((p) => p.y);
   const target = options.targetFalsePositiveRate ?? TARGET_FALSE_POSITIVE_RATE;
-  const threshold = thresholdForFalsePositiveRate(scores.filter((_, i) => labels[i] === 0), target);
+  const threshold = chooseThreshold(items, options);
 
   return {
     status: "trained",
@@ -218,8 +264,14 @@ export function trainAndEvaluate(examples: readonly TrainingExample[], options: 
       counts: { ai: trainedOn.ai, human: trainedOn.human },
       training: {
         auroc: auroc(scores, labels),
-        falsePositiveRate: rateAtOrAbove(scores.filter((_, i) => labels[i] === 0), threshold),
-        truePositiveRate: rateAtOrAbove(scores.filter((_, i) => labels[i] === 1), threshold),
+        falsePositiveRate: rateAtOrAbove(
+          scores.filter((_, i) => labels[i] === 0),
+          threshold,
+        ),
+        truePositiveRate: rateAtOrAbove(
+          scores.filter((_, i) => labels[i] === 1),
+          threshold,
+        ),
       },
       heldOut: heldOut.metrics,
       splits,

@@ -34,9 +34,7 @@ export const githubInstallations = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    index("github_installations_org_idx").on(t.orgId),
-  ],
+  (t) => [index("github_installations_org_idx").on(t.orgId)],
 );
 
 export const repositories = pgTable(

@@ -4,6 +4,7 @@ export * from "./github.ts";
 export * from "./incidents.ts";
 export * from "./integrations.ts";
 export * from "./metrics-pending.ts";
+export * from "./ml-models.ts";
 export * from "./organizations.ts";
 export * from "./relations.ts";
 export * from "./telemetry.ts";

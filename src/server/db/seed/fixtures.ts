@@ -22,18 +22,90 @@ export interface SeedPerson {
 }
 
 export const PEOPLE = {
-  dana: { name: "Dana Whitfield", email: "owner@acme.test", login: "dwhitfield", githubId: 3_412_887, password: true },
-  marcus: { name: "Marcus Oyelaran", email: "marcus@acme.test", login: "moyelaran", githubId: 5_120_334, password: false },
-  priya: { name: "Priya Raman", email: "priya@raman.dev", login: "praman", githubId: 8_804_152, password: false },
-  kenji: { name: "Kenji Watanabe", email: "kenji@acme.test", login: "kwatanabe", githubId: 11_239_870, password: false },
-  sofia: { name: "Sofia Alvarez", email: "sofia@acme.test", login: "salvarez-dev", githubId: 19_455_021, password: false },
-  tom: { name: "Tom Becker", email: "tom@acme.test", login: "tbecker", githubId: 24_680_113, password: false },
-  aisha: { name: "Aisha Bello", email: "aisha@acme.test", login: "aishab", githubId: 31_007_459, password: false },
-  riley: { name: "Riley Chen", email: "viewer@acme.test", login: "rchen-pm", githubId: 42_315_906, password: true },
-  helena: { name: "Helena Varga", email: "owner@globex.test", login: "hvarga", githubId: 6_731_248, password: false },
-  luis: { name: "Luis Moreno", email: "luis@globex.test", login: "lmoreno", githubId: 14_092_377, password: false },
-  grace: { name: "Grace Kim", email: "grace@globex.test", login: "gracekim", githubId: 27_518_640, password: false },
-  omar: { name: "Omar Haddad", email: "omar@globex.test", login: "ohaddad", githubId: 38_224_195, password: false },
+  dana: {
+    name: "Dana Whitfield",
+    email: "owner@acme.test",
+    login: "dwhitfield",
+    githubId: 3_412_887,
+    password: true,
+  },
+  marcus: {
+    name: "Marcus Oyelaran",
+    email: "marcus@acme.test",
+    login: "moyelaran",
+    githubId: 5_120_334,
+    password: false,
+  },
+  priya: {
+    name: "Priya Raman",
+    email: "priya@raman.dev",
+    login: "praman",
+    githubId: 8_804_152,
+    password: false,
+  },
+  kenji: {
+    name: "Kenji Watanabe",
+    email: "kenji@acme.test",
+    login: "kwatanabe",
+    githubId: 11_239_870,
+    password: false,
+  },
+  sofia: {
+    name: "Sofia Alvarez",
+    email: "sofia@acme.test",
+    login: "salvarez-dev",
+    githubId: 19_455_021,
+    password: false,
+  },
+  tom: {
+    name: "Tom Becker",
+    email: "tom@acme.test",
+    login: "tbecker",
+    githubId: 24_680_113,
+    password: false,
+  },
+  aisha: {
+    name: "Aisha Bello",
+    email: "aisha@acme.test",
+    login: "aishab",
+    githubId: 31_007_459,
+    password: false,
+  },
+  riley: {
+    name: "Riley Chen",
+    email: "viewer@acme.test",
+    login: "rchen-pm",
+    githubId: 42_315_906,
+    password: true,
+  },
+  helena: {
+    name: "Helena Varga",
+    email: "owner@globex.test",
+    login: "hvarga",
+    githubId: 6_731_248,
+    password: false,
+  },
+  luis: {
+    name: "Luis Moreno",
+    email: "luis@globex.test",
+    login: "lmoreno",
+    githubId: 14_092_377,
+    password: false,
+  },
+  grace: {
+    name: "Grace Kim",
+    email: "grace@globex.test",
+    login: "gracekim",
+    githubId: 27_518_640,
+    password: false,
+  },
+  omar: {
+    name: "Omar Haddad",
+    email: "omar@globex.test",
+    login: "ohaddad",
+    githubId: 38_224_195,
+    password: false,
+  },
 } as const satisfies Record<string, SeedPerson>;
 
 export type PersonKey = keyof typeof PEOPLE;
@@ -78,7 +150,13 @@ export interface SeedOrg {
 
 const docs: SeedArea = {
   scope: "docs",
-  files: ["README.md", "docs/architecture.md", "docs/deploy.md", "docs/runbooks/incident-response.md", "CHANGELOG.md"],
+  files: [
+    "README.md",
+    "docs/architecture.md",
+    "docs/deploy.md",
+    "docs/runbooks/incident-response.md",
+    "CHANGELOG.md",
+  ],
   tests: [],
   subjects: [
     "document the release checklist",
@@ -91,7 +169,13 @@ const docs: SeedArea = {
 
 const ci: SeedArea = {
   scope: "ci",
-  files: [".github/workflows/ci.yml", ".github/workflows/deploy.yml", "Dockerfile", "tsconfig.json", "biome.json"],
+  files: [
+    ".github/workflows/ci.yml",
+    ".github/workflows/deploy.yml",
+    "Dockerfile",
+    "tsconfig.json",
+    "biome.json",
+  ],
   tests: [],
   subjects: [
     "cache node_modules between jobs",
@@ -135,7 +219,12 @@ const apiBackendAreas = (domain: string, service: string): SeedArea[] => [
   },
   {
     scope: "core",
-    files: [`src/services/${service}.ts`, "src/services/notifications.ts", "src/lib/retry.ts", "src/lib/time.ts"],
+    files: [
+      `src/services/${service}.ts`,
+      "src/services/notifications.ts",
+      "src/lib/retry.ts",
+      "src/lib/time.ts",
+    ],
     tests: [`test/services/${service}.test.ts`, "test/lib/retry.test.ts"],
     subjects: [
       `make ${service.replace(/-/g, " ")} idempotent`,
@@ -267,7 +356,14 @@ export const ORGS: readonly SeedOrg[] = [
       {
         name: "operator-console",
         firstPr: 2051,
-        areas: webAreas("robots", ["FleetMap", "RobotCard", "MissionTimeline", "Sidebar", "DataTable", "Button"]),
+        areas: webAreas("robots", [
+          "FleetMap",
+          "RobotCard",
+          "MissionTimeline",
+          "Sidebar",
+          "DataTable",
+          "Button",
+        ]),
         settings: { ignoredPaths: ["public/vendor/**"] },
         incidentTitles: [
           "Fleet map blank in Safari",
@@ -352,7 +448,11 @@ export const ORGS: readonly SeedOrg[] = [
 export const PATH_TIERS: ReadonlyArray<readonly [RegExp, RiskTier, string]> = [
   [/(^|\/)(package-lock\.json|package\.json)$/, "T1_boilerplate", "dependency manifest"],
   [/\.md$/, "T1_boilerplate", "documentation"],
-  [/(^|\/)(tsconfig\.json|biome\.json|Dockerfile|tailwind\.config\.ts)$|\.css$/, "T1_boilerplate", "configuration or styling"],
+  [
+    /(^|\/)(tsconfig\.json|biome\.json|Dockerfile|tailwind\.config\.ts)$|\.css$/,
+    "T1_boilerplate",
+    "configuration or styling",
+  ],
   [/(^|\/)(auth|payments)\//, "T4_novel", "security-sensitive path"],
   [/^migrations\//, "T3_core", "schema migration"],
   [/(^|\/)(test|__tests__)\/|\.test\.tsx?$/, "T2_glue", "test code"],
@@ -392,7 +492,15 @@ export const REVIEW_FOLLOW_UPS: readonly string[] = [
 ];
 
 /** AI tools as they appear in git: each with how often it shows up among AI-assisted changes. */
-export type AiToolKey = "claude-code" | "cursor" | "copilot" | "copilot-agent" | "codex" | "aider" | "devin" | "amp";
+export type AiToolKey =
+  | "claude-code"
+  | "cursor"
+  | "copilot"
+  | "copilot-agent"
+  | "codex"
+  | "aider"
+  | "devin"
+  | "amp";
 
 export const AI_TOOL_WEIGHTS: ReadonlyArray<readonly [AiToolKey, number]> = [
   ["claude-code", 34],
@@ -412,7 +520,11 @@ export const CLAUDE_MODELS: ReadonlyArray<readonly [string, string | null]> = [
   ["Claude Opus 4.7 (1M context)", "claude-opus-4-7"],
 ];
 
-export const AIDER_MODELS: readonly string[] = ["anthropic/claude-sonnet-4-5", "openai/gpt-5", "deepseek/deepseek-chat"];
+export const AIDER_MODELS: readonly string[] = [
+  "anthropic/claude-sonnet-4-5",
+  "openai/gpt-5",
+  "deepseek/deepseek-chat",
+];
 
 export const BOTS = {
   copilotAgent: {

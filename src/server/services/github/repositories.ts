@@ -111,3 +111,12 @@ export function trackedBranches(repo: Pick<RepositoryRow, "defaultBranch" | "set
   const extra = settings.success ? settings.data.trackedBranches : [];
   return new Set([repo.defaultBranch, ...extra]);
 }
+
+/** The org's repository by its row id. */
+export async function findRepository(ctx: ServiceContext, repoId: string): Promise<RepositoryRow | undefined> {
+  const [row] = await ctx.db
+    .select()
+    .from(repositories)
+    .where(and(eq(repositories.orgId, ctx.orgId), eq(repositories.id, repoId)));
+  return row;
+}

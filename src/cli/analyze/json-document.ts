@@ -1,0 +1,61 @@
+import type { CommitReport } from "./commit-report.ts";
+import type { Breakdown } from "./summary.ts";
+
+/**
+ * The `sentinel analyze --json` document. Bump SCHEMA_VERSION when a field changes meaning or goes
+ * away; adding a field keeps the version. docs/cli.md describes every field.
+ */
+export const SCHEMA_VERSION = 1;
+
+export interface RepositoryFacts {
+  path: string;
+  head: string | null;
+  branch: string | null;
+  detached: boolean;
+  shallow: boolean;
+  bare: boolean;
+  gitAiNotes: boolean;
+  agentTraceRecords: number;
+}
+
+export interface RangeFacts {
+  revisions: string[];
+  since: string | null;
+  firstParent: boolean;
+  /** Set when only commits after the last stored analysis were read (`<sha>..HEAD`). */
+  incrementalFrom: string | null;
+}
+
+export interface StoredFacts {
+  organization: string;
+  repositoryId: string;
+  repository: string;
+  commitsStored: number;
+  filesStored: number;
+}
+
+export interface AnalysisDocument extends Breakdown {
+  schemaVersion: typeof SCHEMA_VERSION;
+  generator: { name: "sentinel"; version: string; engineVersion: string | null };
+  repository: RepositoryFacts;
+  range: RangeFacts;
+  stored: StoredFacts | null;
+  warnings: string[];
+  commits: CommitReport[];
+}
+
+/**
+ * Indented like `JSON.stringify(doc, null, 2)` except that each commit sits on one line, so the
+ * output stays readable, greppable and fast to print on long histories.
+ */
+export function* serializeDocument(doc: AnalysisDocument): Generator<string> {
+  const { commits, ...head } = doc;
+  const top = JSON.stringify(head, null, 2);
+  yield `${top.slice(0, top.length - 2)},\n  "commits": [`;
+  let first = true;
+  for (const commit of commits) {
+    yield `${first ? "" : ","}\n    ${JSON.stringify(commit)}`;
+    first = false;
+  }
+  yield commits.length === 0 ? "]\n}\n" : "\n  ]\n}\n";
+}

@@ -1,0 +1,48 @@
+import type { Database } from "../../server/db/client.ts";
+import type { ServiceContext } from "../../server/services/context.ts";
+import {
+  ensureLocalOrganization,
+  ensureLocalRepository,
+  LOCAL_ORG_SLUG,
+  markRepositoryAnalyzed,
+  storeLocalCommits,
+} from "../../server/services/local-analysis.ts";
+import type { AnalysisDocument } from "./json-document.ts";
+import { type AnalysisRequest, runAnalysis } from "./run-analysis.ts";
+
+/**
+ * `analyze --store`: the analysis, written to the configured database as it goes (organization
+ * `local`), reading only commits after the last stored analysis unless `full`.
+ */
+export async function storeAnalysis(
+  db: Database,
+  request: Omit<AnalysisRequest, "sink" | "lastAnalyzedSha"> & { full: boolean },
+): Promise<AnalysisDocument> {
+  const orgId = await ensureLocalOrganization(db);
+  const ctx: ServiceContext = { db, orgId, actor: { kind: "cli" } };
+  const repository = await ensureLocalRepository(ctx, {
+    path: request.repo.root,
+    defaultBranch: request.repo.branch,
+  });
+  let commitsStored = 0;
+  let filesStored = 0;
+  const { document, analysedTip } = await runAnalysis({
+    ...request,
+    lastAnalyzedSha: request.full ? null : repository.lastAnalyzedSha,
+    sink: async (batch) => {
+      const stored = await storeLocalCommits(ctx, repository.id, request.repo.branch, batch);
+      commitsStored += stored.commits;
+      filesStored += stored.files;
+    },
+  });
+  if (analysedTip)
+    await markRepositoryAnalyzed(ctx, repository.id, { sha: analysedTip, branch: request.repo.branch });
+  document.stored = {
+    organization: LOCAL_ORG_SLUG,
+    repositoryId: repository.id,
+    repository: repository.fullName,
+    commitsStored,
+    filesStored,
+  };
+  return document;
+}

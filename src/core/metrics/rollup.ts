@@ -1,0 +1,294 @@
+import { INCIDENT_SEVERITIES, RISK_TIERS, type RiskTier, TIME_PERIODS } from "../enums.ts";
+import type { MetricsBreakdown } from "../metrics-breakdown.ts";
+import { type DeploySummary, summarizeDeploys } from "./deploys.ts";
+import type { AttributionFact, CommitFact, IncidentFact, PullRequestFact, RepoFacts } from "./facts.ts";
+import { type PeriodKey, periodStart } from "./periods.ts";
+import { aiShare, changeFailureRate, isAiHeavy, median } from "./stats.ts";
+
+/** One repo_metrics row's computed values (everything but ids and computed_at). */
+export interface MetricRow extends PeriodKey {
+  commits: number;
+  aiCommits: number;
+  filesChanged: number;
+  linesAdded: number;
+  linesDeleted: number;
+  aiLinesAdded: number;
+  humanLinesAdded: number;
+  unknownLinesAdded: number;
+  t1Lines: number;
+  t2Lines: number;
+  t3Lines: number;
+  t4Lines: number;
+  t1AiLines: number;
+  t2AiLines: number;
+  t3AiLines: number;
+  t4AiLines: number;
+  prsOpened: number;
+  prsMerged: number;
+  prsReviewed: number;
+  aiHeavyPrsMerged: number;
+  medianTimeToMergeSeconds: number | null;
+  deploys: number;
+  aiHeavyDeploys: number;
+  failedDeploys: number;
+  aiHeavyFailedDeploys: number;
+  incidentsOpened: number;
+  changeFailureRate: number | null;
+  changeFailureRateAi: number | null;
+  changeFailureRateOther: number | null;
+  medianLeadTimeSeconds: number | null;
+  medianLeadTimeAiSeconds: number | null;
+  medianLeadTimeOtherSeconds: number | null;
+  medianTimeToRestoreSeconds: number | null;
+  medianTimeToRestoreAiSeconds: number | null;
+  medianTimeToRestoreOtherSeconds: number | null;
+  breakdown: MetricsBreakdown;
+}
+
+/** Columns that are plain counts: a week's or month's value is the sum of its days'. */
+export const ADDITIVE_COLUMNS = [
+  "commits",
+  "aiCommits",
+  "filesChanged",
+  "linesAdded",
+  "linesDeleted",
+  "aiLinesAdded",
+  "humanLinesAdded",
+  "unknownLinesAdded",
+  "t1Lines",
+  "t2Lines",
+  "t3Lines",
+  "t4Lines",
+  "t1AiLines",
+  "t2AiLines",
+  "t3AiLines",
+  "t4AiLines",
+  "prsOpened",
+  "prsMerged",
+  "aiHeavyPrsMerged",
+  "deploys",
+  "aiHeavyDeploys",
+  "failedDeploys",
+  "aiHeavyFailedDeploys",
+  "incidentsOpened",
+] as const satisfies ReadonlyArray<keyof MetricRow>;
+
+const TIER_COLUMNS: Record<RiskTier, { lines: keyof MetricRow; aiLines: keyof MetricRow }> = {
+  T1_boilerplate: { lines: "t1Lines", aiLines: "t1AiLines" },
+  T2_glue: { lines: "t2Lines", aiLines: "t2AiLines" },
+  T3_core: { lines: "t3Lines", aiLines: "t3AiLines" },
+  T4_novel: { lines: "t4Lines", aiLines: "t4AiLines" },
+};
+
+function emptyRow(key: PeriodKey): MetricRow {
+  return {
+    ...key,
+    commits: 0,
+    aiCommits: 0,
+    filesChanged: 0,
+    linesAdded: 0,
+    linesDeleted: 0,
+    aiLinesAdded: 0,
+    humanLinesAdded: 0,
+    unknownLinesAdded: 0,
+    t1Lines: 0,
+    t2Lines: 0,
+    t3Lines: 0,
+    t4Lines: 0,
+    t1AiLines: 0,
+    t2AiLines: 0,
+    t3AiLines: 0,
+    t4AiLines: 0,
+    prsOpened: 0,
+    prsMerged: 0,
+    prsReviewed: 0,
+    aiHeavyPrsMerged: 0,
+    medianTimeToMergeSeconds: null,
+    deploys: 0,
+    aiHeavyDeploys: 0,
+    failedDeploys: 0,
+    aiHeavyFailedDeploys: 0,
+    incidentsOpened: 0,
+    changeFailureRate: null,
+    changeFailureRateAi: null,
+    changeFailureRateOther: null,
+    medianLeadTimeSeconds: null,
+    medianLeadTimeAiSeconds: null,
+    medianLeadTimeOtherSeconds: null,
+    medianTimeToRestoreSeconds: null,
+    medianTimeToRestoreAiSeconds: null,
+    medianTimeToRestoreOtherSeconds: null,
+    breakdown: { aiLinesByTool: {}, incidentsBySeverity: {}, samples: {} },
+  };
+}
+
+/** A bucket with nothing in it has no row (so incremental and full roll-ups write the same rows). */
+export function isEmptyRow(row: MetricRow): boolean {
+  return ADDITIVE_COLUMNS.every((c) => row[c] === 0) && row.prsReviewed === 0;
+}
+
+/** Every bucket (in all three periods) that some fact falls in: the rows a full rebuild writes. */
+export function bucketsOf(facts: RepoFacts): PeriodKey[] {
+  const instants = [
+    ...facts.commits.map((c) => c.at),
+    ...facts.attributions.map((a) => a.at),
+    ...facts.pullRequests.map((p) => p.at),
+    ...facts.deploys.map((d) => d.at),
+    ...facts.incidents.map((i) => i.startedAt),
+  ];
+  const keys = new Map<string, PeriodKey>();
+  for (const at of instants) {
+    for (const period of TIME_PERIODS) {
+      const date = periodStart(period, at);
+      keys.set(`${period}:${date}`, { period, date });
+    }
+  }
+  return [...keys.values()];
+}
+
+interface BucketFacts {
+  commits: CommitFact[];
+  attributions: AttributionFact[];
+  pullRequests: PullRequestFact[];
+  deploys: DeploySummary[];
+  incidents: IncidentFact[];
+}
+
+/**
+ * Computes the rows of the given buckets from one repository's facts. The facts must cover the
+ * buckets (and the deploy before the first of them); rows of empty buckets are left out.
+ */
+export function computeMetricRows(facts: RepoFacts, threshold: number, buckets: readonly PeriodKey[]): MetricRow[] {
+  const deploys = summarizeDeploys(facts.deploys, facts.commits, facts.attributions, facts.incidents, threshold);
+  const attributionBySha = new Map(facts.attributions.map((a) => [a.sha, a]));
+  const heavySha = (sha: string | null) => {
+    const fact = sha ? attributionBySha.get(sha) : undefined;
+    return fact ? isAiHeavy(aiShare(fact.aiLines, fact.linesAdded), threshold) : false;
+  };
+
+  // Group facts by bucket once, instead of scanning every fact for every bucket.
+  const groups = new Map<string, BucketFacts>();
+  for (const key of buckets) {
+    groups.set(`${key.period}:${key.date}`, { commits: [], attributions: [], pullRequests: [], deploys: [], incidents: [] });
+  }
+  const place = <K extends keyof BucketFacts>(at: number, list: K, item: BucketFacts[K][number]) => {
+    for (const period of TIME_PERIODS) {
+      const group = groups.get(`${period}:${periodStart(period, at)}`);
+      if (group) (group[list] as Array<typeof item>).push(item);
+    }
+  };
+  for (const c of facts.commits) place(c.at, "commits", c);
+  for (const a of facts.attributions) place(a.at, "attributions", a);
+  for (const pr of facts.pullRequests) place(pr.at, "pullRequests", pr);
+  for (const d of deploys) place(d.at, "deploys", d);
+  for (const i of facts.incidents) place(i.startedAt, "incidents", i);
+
+  const rows: MetricRow[] = [];
+  for (const key of buckets) {
+    const group = groups.get(`${key.period}:${key.date}`);
+    if (!group) continue;
+    const row = emptyRow(key);
+
+    const commitShas = new Set(group.commits.map((c) => c.sha));
+    row.commits = commitShas.size;
+    row.aiCommits = [...commitShas].filter(heavySha).length;
+
+    for (const a of group.attributions) {
+      row.filesChanged += a.files;
+      row.linesAdded += a.linesAdded;
+      row.linesDeleted += a.linesDeleted;
+      row.aiLinesAdded += a.aiLines;
+      row.humanLinesAdded += a.humanLines;
+      row.unknownLinesAdded += a.unknownLines;
+      for (const tier of RISK_TIERS) {
+        const cols = TIER_COLUMNS[tier];
+        (row[cols.lines] as number) += a.tiers[tier].lines;
+        (row[cols.aiLines] as number) += a.tiers[tier].aiLines;
+      }
+      for (const [tool, n] of Object.entries(a.aiLinesByTool)) {
+        if (n > 0) row.breakdown.aiLinesByTool[tool] = (row.breakdown.aiLinesByTool[tool] ?? 0) + n;
+      }
+    }
+    row.breakdown.aiLinesByTool = sortedRecord(row.breakdown.aiLinesByTool);
+
+    const reviewed = new Set<number>();
+    const mergeTimes: number[] = [];
+    for (const pr of group.pullRequests) {
+      if (pr.kind === "opened" && !pr.reopened) row.prsOpened++;
+      if (pr.kind === "reviewed") reviewed.add(pr.number);
+      if (pr.kind === "merged") {
+        row.prsMerged++;
+        if (heavySha(pr.mergeCommitSha)) row.aiHeavyPrsMerged++;
+        if (pr.openedAt !== null) mergeTimes.push((pr.at - pr.openedAt) / 1000);
+      }
+    }
+    row.prsReviewed = reviewed.size;
+    row.medianTimeToMergeSeconds = median(mergeTimes);
+
+    applyDeploys(row, group.deploys);
+    applyIncidents(row, group.incidents, threshold);
+    row.breakdown.samples.timeToMerge = mergeTimes.length;
+    row.breakdown.samples = sortedRecord(row.breakdown.samples);
+
+    if (!isEmptyRow(row)) rows.push(row);
+  }
+  return rows;
+}
+
+/** Keys in a fixed order, so rows built in different ways compare equal. */
+function sortedRecord(record: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function applyDeploys(row: MetricRow, deploys: DeploySummary[]): void {
+  const ai = deploys.filter((d) => d.aiHeavy);
+  const other = deploys.filter((d) => !d.aiHeavy);
+  row.deploys = deploys.length;
+  row.aiHeavyDeploys = ai.length;
+  row.failedDeploys = deploys.filter((d) => d.failed).length;
+  row.aiHeavyFailedDeploys = ai.filter((d) => d.failed).length;
+  row.changeFailureRate = changeFailureRate(row.failedDeploys, row.deploys);
+  row.changeFailureRateAi = changeFailureRate(row.aiHeavyFailedDeploys, ai.length);
+  row.changeFailureRateOther = changeFailureRate(row.failedDeploys - row.aiHeavyFailedDeploys, other.length);
+  const lead = deploys.flatMap((d) => d.leadTimesSeconds);
+  const leadAi = ai.flatMap((d) => d.leadTimesSeconds);
+  const leadOther = other.flatMap((d) => d.leadTimesSeconds);
+  row.medianLeadTimeSeconds = median(lead);
+  row.medianLeadTimeAiSeconds = median(leadAi);
+  row.medianLeadTimeOtherSeconds = median(leadOther);
+  Object.assign(row.breakdown.samples, {
+    leadTime: lead.length,
+    leadTimeAi: leadAi.length,
+    leadTimeOther: leadOther.length,
+  });
+}
+
+function applyIncidents(row: MetricRow, incidents: readonly IncidentFact[], threshold: number): void {
+  const restore: number[] = [];
+  const restoreAi: number[] = [];
+  const restoreOther: number[] = [];
+  for (const incident of incidents) {
+    row.incidentsOpened++;
+    const bySeverity = row.breakdown.incidentsBySeverity;
+    bySeverity[incident.severity] = (bySeverity[incident.severity] ?? 0) + 1;
+    if (incident.resolvedAt === null) continue;
+    const seconds = (incident.resolvedAt - incident.startedAt) / 1000;
+    restore.push(seconds);
+    (isAiHeavy(incident.suspectAiShare, threshold) ? restoreAi : restoreOther).push(seconds);
+  }
+  row.medianTimeToRestoreSeconds = median(restore);
+  row.medianTimeToRestoreAiSeconds = median(restoreAi);
+  row.medianTimeToRestoreOtherSeconds = median(restoreOther);
+  Object.assign(row.breakdown.samples, {
+    timeToRestore: restore.length,
+    timeToRestoreAi: restoreAi.length,
+    timeToRestoreOther: restoreOther.length,
+  });
+  // Keep the key order stable so rows compare equal however they were built.
+  row.breakdown.incidentsBySeverity = Object.fromEntries(
+    INCIDENT_SEVERITIES.filter((s) => s in row.breakdown.incidentsBySeverity).map((s) => [
+      s,
+      row.breakdown.incidentsBySeverity[s] ?? 0,
+    ]),
+  );
+}

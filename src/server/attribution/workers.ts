@@ -1,0 +1,28 @@
+import { githubAppFromEnv } from "../github/app-client.ts";
+import { attributeCommitJob } from "../jobs/definitions.ts";
+import { scheduleRollUp } from "../jobs/metrics.ts";
+import type { WorkerRegistration } from "../jobs/workers.ts";
+import { logger } from "../logger.ts";
+import { attributeStoredCommit } from "./attribute-commit.ts";
+import { queueReattribution } from "./reattribute.ts";
+
+/** The attribution pipeline's workers, and a start-up pass that re-queues rows of older engines. */
+export const registerAttributionWorkers: WorkerRegistration = async (queue, handle, env) => {
+  const github = githubAppFromEnv(env);
+  await queue.work(attributeCommitJob, async (payload) => {
+    const outcome = await attributeStoredCommit(
+      {
+        db: handle.db,
+        github,
+        afterStore: (tx, target) =>
+          scheduleRollUp(tx, queue, { ...target, timestamps: [target.committedAt] }),
+      },
+      payload,
+    );
+    if (outcome.status === "skipped")
+      logger.info({ ...payload, reason: outcome.reason }, "commit not attributed");
+  });
+  const queued = await queueReattribution(handle.db, queue);
+  if (queued > 0)
+    logger.info({ commits: queued }, "re-attribution queued for rows of an older engine version");
+};

@@ -1,0 +1,62 @@
+import { App, Octokit } from "octokit";
+import type { Env } from "../env.ts";
+import { logger } from "../logger.ts";
+
+// The GitHub App's REST client. Octokit's App handles the JWT and installation tokens (cached
+// until shortly before they expire), and octokit's bundled plugins retry server errors and wait
+// out primary and secondary rate limits. GITHUB_API_URL points it at GitHub Enterprise Server,
+// or at the fake GitHub in tests.
+
+export type GithubApp = InstanceType<typeof App>;
+export type InstallationOctokit = Awaited<ReturnType<GithubApp["getInstallationOctokit"]>>;
+
+export interface GithubAppConfig {
+  appId: string;
+  privateKey: string;
+  apiUrl: string;
+  /** Seconds-long waits in tests would be slow: the fake GitHub answers at once. */
+  retries?: number;
+}
+
+const octokitLog = {
+  debug: () => {},
+  info: (message: string) => logger.info({ component: "octokit" }, message),
+  warn: (message: string) => logger.warn({ component: "octokit" }, message),
+  error: (message: string) => logger.error({ component: "octokit" }, message),
+};
+
+export function createGithubApp(config: GithubAppConfig): GithubApp {
+  const retries = config.retries ?? 3;
+  const ClientOctokit = Octokit.defaults({
+    baseUrl: config.apiUrl.replace(/\/+$/, ""),
+    log: octokitLog,
+    retry: { retries },
+    throttle: {
+      // Wait out a primary limit (reset time from the headers) up to twice, a secondary one once.
+      onRateLimit: (retryAfter: number, options: { method: string; url: string; request: { retryCount: number } }) => {
+        logger.warn({ retryAfter, method: options.method, url: options.url }, "GitHub rate limit reached");
+        return options.request.retryCount < 2;
+      },
+      onSecondaryRateLimit: (
+        retryAfter: number,
+        options: { method: string; url: string; request: { retryCount: number } },
+      ) => {
+        logger.warn({ retryAfter, method: options.method, url: options.url }, "GitHub secondary rate limit reached");
+        return options.request.retryCount < 1;
+      },
+    },
+  });
+  return new App({
+    appId: config.appId,
+    // Environment files often carry the PEM with literal "\n".
+    privateKey: config.privateKey.replace(/\\n/g, "\n"),
+    Octokit: ClientOctokit,
+    log: octokitLog,
+  });
+}
+
+/** The App described by the environment, or null when GITHUB_APP_ID / GITHUB_APP_PRIVATE_KEY are unset. */
+export function githubAppFromEnv(env: Env): GithubApp | null {
+  if (!env.GITHUB_APP_ID || !env.GITHUB_APP_PRIVATE_KEY) return null;
+  return createGithubApp({ appId: env.GITHUB_APP_ID, privateKey: env.GITHUB_APP_PRIVATE_KEY, apiUrl: env.GITHUB_API_URL });
+}

@@ -1,0 +1,14 @@
+import { eq } from "drizzle-orm";
+import { orgSettingsSchema } from "../../core/settings.ts";
+import { organizations } from "../db/schema/index.ts";
+import type { ServiceContext } from "../services/context.ts";
+
+/** Environments whose deploys the organization counts as production (settings, with defaults). */
+export async function orgProductionEnvironments(ctx: ServiceContext): Promise<string[]> {
+  const [org] = await ctx.db
+    .select({ settings: organizations.settings })
+    .from(organizations)
+    .where(eq(organizations.id, ctx.orgId));
+  const settings = orgSettingsSchema.safeParse(org?.settings ?? {});
+  return settings.success ? settings.data.productionEnvironments : ["production", "prod"];
+}

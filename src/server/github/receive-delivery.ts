@@ -1,0 +1,89 @@
+import type { Database } from "../db/client.ts";
+import { isConnectionFailure } from "../http/errors.ts";
+import { processDeliveriesJob } from "../jobs/github-definitions.ts";
+import type { Queue } from "../jobs/queue.ts";
+import { logger } from "../logger.ts";
+import {
+  claimDelivery,
+  type DeliveryHeaders,
+  type DeliveryResult,
+  finishDelivery,
+  findDelivery,
+  storeDelivery,
+} from "../services/github/deliveries.ts";
+import { pendingDeliveryIds } from "../services/github/installations.ts";
+import { type Delivery, deliveryAction, deliveryInstallationId, routeDelivery } from "./route-delivery.ts";
+
+export type Receipt = { status: "accepted"; result: DeliveryResult } | { status: "duplicate" };
+
+export function deliveryHeaders(delivery: Delivery): DeliveryHeaders {
+  return {
+    deliveryId: delivery.deliveryId,
+    event: delivery.event,
+    action: deliveryAction(delivery.payload),
+    installationId: deliveryInstallationId(delivery.payload),
+  };
+}
+
+/**
+ * Stores a verified delivery and everything it causes (events, state, jobs) in one transaction,
+ * and only then returns: an acknowledged delivery is never lost. A delivery id already stored is
+ * a duplicate and changes nothing.
+ */
+export async function receiveDelivery(db: Database, queue: Queue, delivery: Delivery): Promise<Receipt> {
+  const headers = deliveryHeaders(delivery);
+  try {
+    return await db.transaction(async (tx) => {
+      if (!(await claimDelivery(tx, headers))) return { status: "duplicate" as const };
+      const result = await routeDelivery(tx, queue, delivery);
+      await finishDelivery(tx, delivery.deliveryId, { ...result, payload: result.payload ?? delivery.payload });
+      return { status: "accepted" as const, result };
+    });
+  } catch (error) {
+    if (isConnectionFailure(error)) throw error;
+    // A payload we could not apply (or a bug): keep it as `failed` with its payload, so nothing
+    // acknowledged is lost and a retry (or a fixed release) can replay it.
+    logger.error({ err: error, deliveryId: delivery.deliveryId, event: delivery.event }, "delivery failed to apply");
+    const failed: DeliveryResult = { outcome: "failed", orgId: null, eventsCreated: 0, payload: delivery.payload };
+    return db.transaction(async (tx) => {
+      if (!(await storeDelivery(tx, headers, failed))) return { status: "duplicate" as const };
+      await queue.enqueue(tx, processDeliveriesJob, { deliveryId: delivery.deliveryId }, { startAfter: 60 });
+      return { status: "accepted" as const, result: failed };
+    });
+  }
+}
+
+/**
+ * Applies a stored delivery that is waiting (pending link) or failed. Returns its new outcome,
+ * or null when there was nothing to do (already processed, or pruned).
+ */
+export async function processStoredDelivery(db: Database, queue: Queue, deliveryId: string): Promise<DeliveryResult | null> {
+  return db.transaction(async (tx) => {
+    const row = await findDelivery(tx, deliveryId, { lock: true });
+    if (!row?.payload || (row.outcome !== "pending_link" && row.outcome !== "failed")) return null;
+    const result = await routeDelivery(tx, queue, { deliveryId, event: row.event, payload: row.payload });
+    if (result.outcome === "pending_link") return result;
+    await finishDelivery(tx, deliveryId, result);
+    return result;
+  });
+}
+
+/** Applies an installation's waiting deliveries in the order they arrived (after linking). */
+export async function processPendingDeliveries(
+  db: Database,
+  queue: Queue,
+  installationId: number,
+): Promise<{ processed: number; eventsCreated: number }> {
+  const ids = await pendingDeliveryIds(db, installationId);
+  let eventsCreated = 0;
+  let processed = 0;
+  for (const id of ids) {
+    const result = await processStoredDelivery(db, queue, id);
+    if (result && result.outcome !== "pending_link") {
+      processed++;
+      eventsCreated += result.eventsCreated;
+    }
+  }
+  logger.info({ installationId, processed, eventsCreated }, "processed deliveries waiting for link");
+  return { processed, eventsCreated };
+}

@@ -1,0 +1,32 @@
+import { sql } from "drizzle-orm";
+import { AppError } from "../../../core/errors.ts";
+import type { Database } from "../../db/client.ts";
+import type { ServiceContext } from "../../services/context.ts";
+import type { RequestAuth } from "./auth.ts";
+
+/** The restricted role that row-level security applies to (drizzle/0002_row_level_security.sql). */
+export const TENANT_ROLE = "sentinel_app";
+
+/**
+ * Runs `fn` in a transaction that PostgreSQL itself confines to one organization: the role drops
+ * to sentinel_app and app.org_id names the tenant, both for this transaction only. Services still
+ * filter by org_id; this is the second, independent layer.
+ */
+export async function withTenantTransaction<T>(db: Database, orgId: string, fn: (tx: Database) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql.raw(`SET LOCAL ROLE ${TENANT_ROLE}`));
+    await tx.execute(sql`SELECT set_config('app.org_id', ${orgId}, true)`);
+    return fn(tx);
+  });
+}
+
+/** A route's way into its services: the caller's organization, actor and a tenant transaction. */
+export function withTenant<T>(
+  vars: { auth: RequestAuth; db: Database },
+  fn: (ctx: ServiceContext) => Promise<T>,
+): Promise<T> {
+  const { auth, db } = vars;
+  if (!auth.org) throw new AppError("not_found", "organization not found: you are not a member of any organization");
+  const orgId = auth.org.id;
+  return withTenantTransaction(db, orgId, (tx) => fn({ db: tx, orgId, actor: auth.actor }));
+}

@@ -1,0 +1,46 @@
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
+import { getCommit } from "../../../services/attribution-reads/get-commit.ts";
+import type { V1Bindings } from "../../middleware/auth.ts";
+import { withTenant } from "../../middleware/tenant.ts";
+import { attributionJson, attributionSchema } from "./attributions.ts";
+import { errorResponses, iso, isoTime, jsonResponse, v1Route } from "./define.ts";
+
+const commitSchema = z
+  .object({
+    sha: z.string(),
+    repositoryId: z.uuid(),
+    committedAt: isoTime,
+    message: z.string().nullable(),
+    author: z.string().nullable(),
+    aiConfidence: z.number().nullable(),
+    tool: z.string().nullable(),
+    model: z.string().nullable(),
+    files: z.array(attributionSchema),
+  })
+  .openapi("Commit");
+
+const getRoute = v1Route("attributions:read", {
+  method: "get",
+  path: "/api/v1/commits/{sha}",
+  tags: ["attribution"],
+  summary: "A commit with its files' attribution",
+  request: {
+    params: z.object({
+      sha: z
+        .string()
+        .regex(/^[0-9a-f]{40}$/, "must be a 40-character hex commit SHA")
+        .openapi({ param: { name: "sha", in: "path" }, example: "4b825dc642cb6eb9a060e54bf8d69288fbee4904" }),
+    }),
+    query: z.object({ repositoryId: z.uuid().optional() }),
+  },
+  responses: { 200: jsonResponse(commitSchema, "The commit"), ...errorResponses() },
+});
+
+export function registerCommitRoutes(app: OpenAPIHono<V1Bindings>): void {
+  app.openapi(getRoute, async (c) => {
+    const { sha } = c.req.valid("param");
+    const { repositoryId } = c.req.valid("query");
+    const commit = await withTenant(c.var, (ctx) => getCommit(ctx, sha, repositoryId));
+    return c.json({ ...commit, committedAt: iso(commit.committedAt), files: commit.files.map(attributionJson) }, 200);
+  });
+}

@@ -1,0 +1,119 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { type Auth, AUTH_BASE_PATH, createAuth, publicOrigin } from "../../../auth/better-auth.ts";
+import { ApiKeyUseRecorder } from "../../../auth/last-use.ts";
+import { MemoryRateLimiter, type RateLimiter } from "../../../auth/rate-limit.ts";
+import type { AppBindings, AppDeps } from "../../context.ts";
+import { authenticate, type V1Bindings } from "../../middleware/auth.ts";
+import { csrfProtection } from "../../middleware/csrf.ts";
+import { rateLimit } from "../../middleware/rate-limit.ts";
+import { registerApiKeyRoutes } from "./api-keys.ts";
+import { registerAttributionRoutes } from "./attributions.ts";
+import { registerAuditLogRoutes } from "./audit-log.ts";
+import { registerCommitRoutes } from "./commits.ts";
+import { API_DOCS_HTML } from "./docs-page.ts";
+import { registerEventRoutes } from "./events.ts";
+import { registerIncidentRoutes } from "./incidents.ts";
+import { registerInstallationRoutes } from "./installations.ts";
+import { registerInvitationRoutes } from "./invitations.ts";
+import { registerMeRoutes } from "./me.ts";
+import { registerMemberRoutes } from "./members.ts";
+import { registerMetricsRoutes } from "./metrics.ts";
+import { registerOrganizationRoutes } from "./organization.ts";
+import { registerRepositoryRoutes } from "./repositories.ts";
+
+export const OPENAPI_PATH = "/api/v1/openapi.json";
+export const DOCS_PATH = "/api/v1/docs";
+
+export interface V1Options {
+  rateLimiter?: RateLimiter;
+}
+
+export interface V1Api {
+  auth: Auth;
+  keyUse: ApiKeyUseRecorder;
+}
+
+/**
+ * Mounts Better Auth at /api/auth/* and the REST API at /api/v1 on the app. The order below is
+ * the request pipeline: the public document and reference page, then authentication, CSRF for
+ * cookie writes, rate limits, and the routes (each checking its own permission).
+ */
+export function registerV1(app: OpenAPIHono<AppBindings>, deps: AppDeps, options: V1Options = {}): V1Api {
+  const db = deps.handle.db;
+  const auth = createAuth(db, deps.env);
+  const keyUse = new ApiKeyUseRecorder(db);
+  const origin = publicOrigin(deps.env);
+
+  app.on(["GET", "POST"], `${AUTH_BASE_PATH}/*`, (c) => auth.handler(c.req.raw));
+
+  const v1 = new OpenAPIHono<V1Bindings>();
+  registerSecuritySchemes(v1);
+
+  // Public, and registered before the authentication middleware so it never runs for them.
+  let document: unknown;
+  v1.get(OPENAPI_PATH, (c) => {
+    document ??= v1.getOpenAPI31Document(documentConfig(origin));
+    return c.json(document);
+  });
+  v1.get(DOCS_PATH, (c) => c.html(API_DOCS_HTML));
+
+  v1.use("/api/v1/*", authenticate({ db, auth, keyUse }));
+  v1.use("/api/v1/*", csrfProtection(origin));
+  v1.use("/api/v1/*", rateLimit(options.rateLimiter ?? new MemoryRateLimiter()));
+
+  registerV1Routes(v1, origin);
+
+  app.route("/", v1);
+  return { auth, keyUse };
+}
+
+/** Every v1 route, in one list: used by the server and by `v1OpenApiDocument`. */
+function registerV1Routes(v1: OpenAPIHono<V1Bindings>, origin: string): void {
+  registerMeRoutes(v1);
+  registerOrganizationRoutes(v1);
+  registerMemberRoutes(v1);
+  registerInvitationRoutes(v1, origin);
+  registerInstallationRoutes(v1);
+  registerRepositoryRoutes(v1);
+  registerEventRoutes(v1);
+  registerAttributionRoutes(v1);
+  registerCommitRoutes(v1);
+  registerApiKeyRoutes(v1);
+  registerAuditLogRoutes(v1);
+  registerIncidentRoutes(v1);
+  registerMetricsRoutes(v1);
+}
+
+function registerSecuritySchemes(v1: OpenAPIHono<V1Bindings>): void {
+  v1.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+    type: "http",
+    scheme: "bearer",
+    description: "An API key: `Authorization: Bearer snt_live_…`",
+  });
+  v1.openAPIRegistry.registerComponent("securitySchemes", "session", {
+    type: "apiKey",
+    in: "cookie",
+    name: "better-auth.session_token",
+    description: "A Better Auth session (the dashboard). Sessions name the organization with X-Sentinel-Org.",
+  });
+}
+
+function documentConfig(origin: string) {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Sentinel API",
+      version: "1.0.0",
+      description: "How much of your code AI writes, where it lands, and whether it breaks production.",
+    },
+    servers: [{ url: origin }],
+  };
+}
+
+/** The OpenAPI document without a server or database (tests, tooling). Same routes as served. */
+export function v1OpenApiDocument(origin: string): ReturnType<OpenAPIHono["getOpenAPI31Document"]> {
+  const v1 = new OpenAPIHono<V1Bindings>();
+  registerSecuritySchemes(v1);
+  registerV1Routes(v1, origin);
+  return v1.getOpenAPI31Document(documentConfig(origin));
+}

@@ -1,0 +1,62 @@
+import { z } from "zod";
+import { defineJob } from "./queue.ts";
+
+// GitHub ingestion's jobs: name and payload, kept apart from their handlers (github-*.ts).
+
+const sha = z.string().regex(/^[0-9a-f]{40}$/);
+
+/** Process stored deliveries: those of an installation just linked, or one that failed. */
+export const processDeliveriesJob = defineJob({
+  name: "github-process-deliveries",
+  schema: z.union([
+    z.strictObject({ installationId: z.number().int().positive() }),
+    z.strictObject({ deliveryId: z.string().min(1).max(100) }),
+  ]),
+  options: { retryLimit: 5, retryDelay: 30, retryBackoff: true },
+});
+
+/** A push whose payload hit GitHub's 2,048-commit cap: the rest comes from the compare API. */
+export const completePushJob = defineJob({
+  name: "github-complete-push",
+  schema: z.strictObject({
+    orgId: z.uuid(),
+    repoId: z.uuid(),
+    base: sha,
+    head: sha,
+    branch: z.string().min(1).max(255),
+  }),
+  options: { retryLimit: 8, retryDelay: 60, retryBackoff: true },
+});
+
+export const BACKFILL_PHASES = ["commits", "pulls", "deployments"] as const;
+
+/**
+ * Imports one page of a repository's history and enqueues the next page in the same
+ * transaction, so a crash resumes at the last committed page.
+ */
+export const backfillJob = defineJob({
+  name: "github-backfill",
+  schema: z.strictObject({
+    orgId: z.uuid(),
+    repoId: z.uuid(),
+    since: z.iso.datetime({ offset: true }),
+    phase: z.enum(BACKFILL_PHASES).default("commits"),
+    page: z.number().int().positive().default(1),
+    imported: z.number().int().nonnegative().default(0),
+  }),
+  options: { retryLimit: 8, retryDelay: 60, retryBackoff: true },
+});
+
+/** Asks GitHub to redeliver recent failed deliveries (scheduled). */
+export const reconcileDeliveriesJob = defineJob({
+  name: "github-reconcile-deliveries",
+  schema: z.strictObject({}).default({}),
+  options: { retryLimit: 2 },
+});
+
+/** Deletes delivery log rows older than the retention (scheduled). */
+export const pruneDeliveriesJob = defineJob({
+  name: "github-prune-deliveries",
+  schema: z.strictObject({ days: z.number().int().positive().default(30) }).default({ days: 30 }),
+  options: { retryLimit: 2 },
+});

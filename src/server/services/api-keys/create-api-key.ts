@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { generateApiKey } from "../../auth/api-keys.ts";
+import { API_KEY_SCOPES } from "../../auth/permissions.ts";
+import { apiKeys } from "../../db/schema/organizations.ts";
+import { recordAudit } from "../audit.ts";
+import type { ServiceContext } from "../context.ts";
+import type { ApiKeyView } from "./list-api-keys.ts";
+
+export const createApiKeyInputSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  scopes: z.array(z.enum(API_KEY_SCOPES)).min(1).max(API_KEY_SCOPES.length),
+  expiresAt: z.coerce
+    .date()
+    .refine((d) => d.getTime() > Date.now(), "must be in the future")
+    .nullable()
+    .optional(),
+});
+
+export type CreateApiKeyInput = z.input<typeof createApiKeyInputSchema>;
+
+/** Creates a key and returns it with the secret: the only time the secret exists outside the caller. */
+export async function createApiKey(ctx: ServiceContext, raw: CreateApiKeyInput): Promise<ApiKeyView & { key: string }> {
+  const input = createApiKeyInputSchema.parse(raw);
+  const generated = generateApiKey();
+  const scopes = [...new Set(input.scopes)];
+  const [row] = await ctx.db
+    .insert(apiKeys)
+    .values({
+      orgId: ctx.orgId,
+      name: input.name,
+      displayPrefix: generated.displayPrefix,
+      keyHash: generated.keyHash,
+      scopes,
+      createdBy: ctx.actor.kind === "user" ? ctx.actor.userId : null,
+      expiresAt: input.expiresAt ?? null,
+    })
+    .returning();
+  if (!row) throw new Error("api key insert returned nothing");
+  await recordAudit(ctx, "api_key.created", `api_key:${row.id}`, { name: row.name, scopes });
+  return {
+    id: row.id,
+    name: row.name,
+    displayPrefix: row.displayPrefix,
+    scopes: row.scopes,
+    expiresAt: row.expiresAt,
+    revokedAt: row.revokedAt,
+    lastUsedAt: row.lastUsedAt,
+    createdAt: row.createdAt,
+    key: generated.key,
+  };
+}

@@ -1,0 +1,91 @@
+import { and, eq, inArray, lt } from "drizzle-orm";
+import type { Database } from "../../db/client.ts";
+import { deliveryPayloadSchema } from "../../db/json-schemas.ts";
+import { webhookDeliveries } from "../../db/schema/index.ts";
+
+/** `recorded`: known and kept (tag pushes, branch deletions, closed PRs) but not analysed. */
+export const DELIVERY_OUTCOMES = ["received", "processed", "recorded", "ignored", "pending_link", "failed"] as const;
+export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
+
+export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
+
+export interface DeliveryHeaders {
+  deliveryId: string;
+  event: string;
+  action: string | null;
+  installationId: number | null;
+}
+
+/**
+ * Claims a delivery id. Returns false when it is already stored; a concurrent duplicate waits on
+ * the unique index until the first transaction ends, then sees it (or takes over if it rolled back).
+ */
+export async function claimDelivery(db: Database, d: DeliveryHeaders): Promise<boolean> {
+  const rows = await db
+    .insert(webhookDeliveries)
+    .values({ ...d, outcome: "received" satisfies DeliveryOutcome })
+    .onConflictDoNothing({ target: webhookDeliveries.deliveryId })
+    .returning({ id: webhookDeliveries.id });
+  return rows.length > 0;
+}
+
+export interface DeliveryResult {
+  outcome: DeliveryOutcome;
+  orgId: string | null;
+  eventsCreated: number;
+  /** Kept only while the delivery still has to be processed (pending link, failed). */
+  payload?: Record<string, unknown> | undefined;
+}
+
+export async function finishDelivery(db: Database, deliveryId: string, result: DeliveryResult): Promise<void> {
+  const keep = result.outcome === "pending_link" || result.outcome === "failed";
+  await db
+    .update(webhookDeliveries)
+    .set({
+      outcome: result.outcome,
+      orgId: result.orgId,
+      eventsCreated: result.eventsCreated,
+      payload: keep && result.payload ? deliveryPayloadSchema.parse(result.payload) : null,
+      processedAt: keep ? null : new Date(),
+    })
+    .where(eq(webhookDeliveries.deliveryId, deliveryId));
+}
+
+/** Stores a delivery in one statement with its final outcome (the failure path, after a rollback). */
+export async function storeDelivery(db: Database, d: DeliveryHeaders, result: DeliveryResult): Promise<boolean> {
+  const keep = result.outcome === "pending_link" || result.outcome === "failed";
+  const rows = await db
+    .insert(webhookDeliveries)
+    .values({
+      ...d,
+      outcome: result.outcome,
+      orgId: result.orgId,
+      eventsCreated: result.eventsCreated,
+      payload: keep && result.payload ? deliveryPayloadSchema.parse(result.payload) : null,
+      processedAt: keep ? null : new Date(),
+    })
+    .onConflictDoNothing({ target: webhookDeliveries.deliveryId })
+    .returning({ id: webhookDeliveries.id });
+  return rows.length > 0;
+}
+
+export async function findDelivery(db: Database, deliveryId: string, opts: { lock?: boolean } = {}): Promise<DeliveryRow | undefined> {
+  const query = db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId));
+  const rows = opts.lock ? await query.for("update") : await query;
+  return rows[0];
+}
+
+/** Deletes deliveries received before `before` (the 30-day retention), returning how many. */
+export async function pruneDeliveries(db: Database, before: Date): Promise<number> {
+  const rows = await db
+    .delete(webhookDeliveries)
+    .where(
+      and(
+        lt(webhookDeliveries.receivedAt, before),
+        // Deliveries still waiting for work are kept whatever their age: pruning them would lose data.
+        inArray(webhookDeliveries.outcome, ["processed", "recorded", "ignored", "received"]),
+      ),
+    )
+    .returning({ id: webhookDeliveries.id });
+  return rows.length;
+}

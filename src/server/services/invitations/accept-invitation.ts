@@ -1,0 +1,86 @@
+import { and, count, eq } from "drizzle-orm";
+import type { MemberRole } from "../../../core/enums.ts";
+import { AppError } from "../../../core/errors.ts";
+import { PLAN_LIMITS } from "../../auth/plans.ts";
+import type { Database } from "../../db/client.ts";
+import { users } from "../../db/schema/auth.ts";
+import { invitations, organizationMembers, organizations } from "../../db/schema/organizations.ts";
+import { recordAudit } from "../audit.ts";
+import type { ServiceContext } from "../context.ts";
+import { hashInvitationToken } from "./create-invitation.ts";
+
+export interface PendingInvitation {
+  id: string;
+  orgId: string;
+  email: string;
+  role: MemberRole;
+}
+
+/**
+ * The open invitation a token stands for, checked against the signed-in person's address. Runs
+ * before the tenant is known (the token names it), on the connection's own role. Unknown, used
+ * and expired tokens all answer 404 alike.
+ */
+export async function findInvitationForUser(db: Database, token: string, userId: string): Promise<PendingInvitation> {
+  const rows = await db
+    .select({
+      id: invitations.id,
+      orgId: invitations.orgId,
+      email: invitations.email,
+      role: invitations.role,
+      expiresAt: invitations.expiresAt,
+      acceptedAt: invitations.acceptedAt,
+    })
+    .from(invitations)
+    .where(eq(invitations.tokenHash, hashInvitationToken(token)))
+    .limit(1);
+  const row = rows[0];
+  if (!row || row.acceptedAt || row.expiresAt.getTime() <= Date.now()) {
+    throw new AppError("not_found", "invitation not found, already used or expired");
+  }
+  const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId));
+  // The link alone is not enough: it must reach the person it was meant for.
+  if (!user || user.email.toLowerCase() !== row.email) {
+    throw new AppError("forbidden", `this invitation is for ${row.email}; sign in with that address to accept it`);
+  }
+  return { id: row.id, orgId: row.orgId, email: row.email, role: row.role };
+}
+
+/** Makes the invitee a member (inside the invited organization's tenant transaction). */
+export async function acceptInvitation(
+  ctx: ServiceContext,
+  invitation: PendingInvitation,
+  userId: string,
+): Promise<{ orgId: string; slug: string; role: MemberRole }> {
+  const [org] = await ctx.db
+    .select({ slug: organizations.slug, plan: organizations.plan })
+    .from(organizations)
+    .where(eq(organizations.id, ctx.orgId));
+  if (!org) throw new AppError("not_found", "organization not found");
+  const existing = await ctx.db
+    .select({ role: organizationMembers.role })
+    .from(organizationMembers)
+    .where(and(eq(organizationMembers.orgId, ctx.orgId), eq(organizationMembers.userId, userId)));
+  if (!existing[0]) {
+    // The invitation held a seat; still refuse if members alone have filled the plan since.
+    const [members] = await ctx.db
+      .select({ n: count() })
+      .from(organizationMembers)
+      .where(eq(organizationMembers.orgId, ctx.orgId));
+    const allowed = PLAN_LIMITS[org.plan].members;
+    if (allowed !== null && (members?.n ?? 0) >= allowed) {
+      throw new AppError("payment_required", `the ${org.plan} plan allows ${allowed} members`, {
+        limit: "members",
+        allowed,
+        plan: org.plan,
+      });
+    }
+    await ctx.db.insert(organizationMembers).values({ orgId: ctx.orgId, userId, role: invitation.role });
+  }
+  await ctx.db
+    .update(invitations)
+    .set({ acceptedAt: new Date() })
+    .where(and(eq(invitations.id, invitation.id), eq(invitations.orgId, ctx.orgId)));
+  await recordAudit(ctx, "member.added", `user:${userId}`, { role: invitation.role, invitation: invitation.id });
+  return { orgId: ctx.orgId, slug: org.slug, role: existing[0]?.role ?? invitation.role };
+}

@@ -1,0 +1,119 @@
+import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
+import { notFound } from "../../../core/errors.ts";
+import type { TimePeriod } from "../../../core/enums.ts";
+import { bucketsOf, computeMetricRows, type MetricRow } from "../../../core/metrics/rollup.ts";
+import { type PeriodKey, periodRange } from "../../../core/metrics/periods.ts";
+import type { Database } from "../../db/client.ts";
+import { organizations, repoMetrics, repositories } from "../../db/schema/index.ts";
+import { validateRow } from "../../db/validate.ts";
+import type { ServiceContext } from "../context.ts";
+import { loadRepoFacts } from "./load-facts.ts";
+import { orgSettings } from "./settings.ts";
+
+const INSERT_BATCH = 500;
+
+/**
+ * Recomputes exactly these repo_metrics rows of one repository from the raw rows (code_events,
+ * code_attribution, incidents) and upserts them; a bucket that is now empty loses its row.
+ * Gives the same rows as a full rebuild.
+ */
+export async function rollUp(
+  ctx: ServiceContext,
+  input: { repoId: string; periods: readonly PeriodKey[] },
+): Promise<{ written: number; deleted: number }> {
+  await assertRepoInOrg(ctx, input.repoId);
+  if (input.periods.length === 0) return { written: 0, deleted: 0 };
+  const ranges = input.periods.map((p) => periodRange(p.period, p.date));
+  const range = {
+    start: new Date(Math.min(...ranges.map((r) => r.start.getTime()))),
+    end: new Date(Math.max(...ranges.map((r) => r.end.getTime()))),
+  };
+  const { aiHeavyThreshold } = await orgSettings(ctx.db, ctx.orgId);
+  const facts = await loadRepoFacts(ctx.db, ctx.orgId, input.repoId, range);
+  const rows = computeMetricRows(facts, aiHeavyThreshold, dedupeKeys(input.periods));
+  const written = new Set(rows.map((r) => `${r.period}:${r.date}`));
+  const empty = dedupeKeys(input.periods).filter((p) => !written.has(`${p.period}:${p.date}`));
+
+  await ctx.db.transaction(async (tx) => {
+    await upsertRows(tx, ctx.orgId, input.repoId, rows);
+    for (const period of ["day", "week", "month"] as const satisfies TimePeriod[]) {
+      const dates = empty.filter((p) => p.period === period).map((p) => p.date);
+      if (dates.length === 0) continue;
+      await tx
+        .delete(repoMetrics)
+        .where(
+          and(
+            eq(repoMetrics.orgId, ctx.orgId),
+            eq(repoMetrics.repoId, input.repoId),
+            eq(repoMetrics.period, period),
+            inArray(repoMetrics.date, dates),
+          ),
+        );
+    }
+  });
+  return { written: rows.length, deleted: empty.length };
+}
+
+/** Rebuilds every repo_metrics row of the organization from scratch. */
+export async function rebuildAll(ctx: ServiceContext): Promise<{ repositories: number; rows: number }> {
+  const { aiHeavyThreshold } = await orgSettings(ctx.db, ctx.orgId);
+  const repos = await ctx.db
+    .select({ id: repositories.id })
+    .from(repositories)
+    .where(eq(repositories.orgId, ctx.orgId));
+  let total = 0;
+  for (const repo of repos) {
+    const facts = await loadRepoFacts(ctx.db, ctx.orgId, repo.id);
+    const rows = computeMetricRows(facts, aiHeavyThreshold, bucketsOf(facts));
+    await ctx.db.transaction(async (tx) => {
+      await tx.delete(repoMetrics).where(and(eq(repoMetrics.orgId, ctx.orgId), eq(repoMetrics.repoId, repo.id)));
+      await upsertRows(tx, ctx.orgId, repo.id, rows);
+    });
+    total += rows.length;
+  }
+  return { repositories: repos.length, rows: total };
+}
+
+/** Full roll-up of every organization (end of `npm run db:seed`, or after a threshold change). */
+export async function rebuildAllMetrics(db: Database): Promise<{ organizations: number; rows: number }> {
+  const orgs = await db.select({ id: organizations.id }).from(organizations);
+  let rows = 0;
+  for (const org of orgs) {
+    rows += (await rebuildAll({ db, orgId: org.id, actor: { kind: "system" } })).rows;
+  }
+  return { organizations: orgs.length, rows };
+}
+
+async function upsertRows(db: Database, orgId: string, repoId: string, rows: readonly MetricRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+    const values = rows
+      .slice(i, i + INSERT_BATCH)
+      .map((row) => validateRow(repoMetrics, { ...row, orgId, repoId, computedAt: new Date() }));
+    await db
+      .insert(repoMetrics)
+      .values(values)
+      .onConflictDoUpdate({
+        target: [repoMetrics.repoId, repoMetrics.date, repoMetrics.period],
+        set: ON_CONFLICT_SET,
+      });
+  }
+}
+
+// On conflict, every computed column takes the new value; ids and the bucket key stay.
+const ON_CONFLICT_SET = Object.fromEntries(
+  Object.entries(getTableColumns(repoMetrics))
+    .filter(([key]) => !["id", "orgId", "repoId", "period", "date"].includes(key))
+    .map(([key, column]) => [key, sql.raw(`excluded."${column.name}"`)]),
+);
+
+function dedupeKeys(keys: readonly PeriodKey[]): PeriodKey[] {
+  return [...new Map(keys.map((k) => [`${k.period}:${k.date}`, k])).values()];
+}
+
+export async function assertRepoInOrg(ctx: ServiceContext, repoId: string): Promise<void> {
+  const [repo] = await ctx.db
+    .select({ id: repositories.id })
+    .from(repositories)
+    .where(and(eq(repositories.id, repoId), eq(repositories.orgId, ctx.orgId)));
+  if (!repo) throw notFound("repository");
+}

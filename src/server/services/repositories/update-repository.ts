@@ -1,0 +1,46 @@
+import { and, eq } from "drizzle-orm";
+import type { RepoSettings } from "../../../core/settings.ts";
+import { assertWithinLimit } from "../../auth/plans.ts";
+import { repositories } from "../../db/schema/github.ts";
+import { validateRow } from "../../db/validate.ts";
+import { recordAudit } from "../audit.ts";
+import type { ServiceContext } from "../context.ts";
+import { countTrackedRepositories } from "../organizations/change-plan.ts";
+import { getOrganizationPlan } from "../organizations/get-organization.ts";
+import { getRepository, type RepositoryView } from "./repository-views.ts";
+
+/** Merges the given settings into the repository's; the result is validated as a whole. */
+export async function updateRepositorySettings(
+  ctx: ServiceContext,
+  repositoryId: string,
+  patch: Partial<RepoSettings>,
+): Promise<RepositoryView> {
+  const current = await getRepository(ctx, repositoryId);
+  const row = validateRow(repositories, { settings: { ...current.settings, ...patch } });
+  await ctx.db
+    .update(repositories)
+    .set(row)
+    .where(and(eq(repositories.id, repositoryId), eq(repositories.orgId, ctx.orgId)));
+  await recordAudit(ctx, "repository.settings_changed", `repository:${repositoryId}`, { changed: Object.keys(patch) });
+  return getRepository(ctx, repositoryId);
+}
+
+/**
+ * Starts or stops tracking a repository. Starting counts against the plan's repository limit
+ * (402 naming it); stopping keeps the history and stops new analysis.
+ */
+export async function setRepositoryTracked(
+  ctx: ServiceContext,
+  repositoryId: string,
+  tracked: boolean,
+): Promise<RepositoryView> {
+  const current = await getRepository(ctx, repositoryId);
+  if (current.tracked === tracked) return current;
+  if (tracked) assertWithinLimit(await getOrganizationPlan(ctx), "repositories", await countTrackedRepositories(ctx));
+  await ctx.db
+    .update(repositories)
+    .set({ tracked })
+    .where(and(eq(repositories.id, repositoryId), eq(repositories.orgId, ctx.orgId)));
+  await recordAudit(ctx, tracked ? "repository.tracked" : "repository.untracked", `repository:${repositoryId}`);
+  return getRepository(ctx, repositoryId);
+}

@@ -1,0 +1,116 @@
+import { emptyTiers, type AttributionFact, type RepoFacts } from "../../../src/core/metrics/facts.ts";
+
+// One repository's week of activity, small enough to compute every metric by hand (see the
+// expectations beside each test and docs/metrics.md).
+export const t = (iso: string) => Date.parse(iso);
+
+function attribution(
+  sha: string,
+  at: string,
+  x: Partial<Omit<AttributionFact, "sha" | "at" | "tiers">> & { tiers?: Partial<AttributionFact["tiers"]> },
+): AttributionFact {
+  return {
+    sha,
+    at: t(at),
+    files: x.files ?? 1,
+    linesAdded: x.linesAdded ?? 0,
+    linesDeleted: x.linesDeleted ?? 0,
+    aiLines: x.aiLines ?? 0,
+    humanLines: x.humanLines ?? 0,
+    unknownLines: x.unknownLines ?? 0,
+    tiers: { ...emptyTiers(), ...x.tiers },
+    aiLinesByTool: x.aiLinesByTool ?? {},
+  };
+}
+
+export const HAND_FACTS: RepoFacts = {
+  commits: [
+    { sha: "c1", at: t("2026-03-02T10:00:00Z") },
+    { sha: "c2", at: t("2026-03-03T10:00:00Z") },
+    { sha: "c3", at: t("2026-03-08T23:59:59Z") },
+    { sha: "c4", at: t("2026-03-09T00:00:00Z") },
+  ],
+  attributions: [
+    attribution("c1", "2026-03-02T10:00:00Z", {
+      files: 2,
+      linesAdded: 100,
+      linesDeleted: 10,
+      aiLines: 80,
+      humanLines: 10,
+      unknownLines: 10,
+      tiers: { T3_core: { lines: 60, aiLines: 50 }, T1_boilerplate: { lines: 40, aiLines: 30 } },
+      aiLinesByTool: { claude: 80 },
+    }),
+    attribution("c2", "2026-03-03T10:00:00Z", {
+      linesAdded: 50,
+      linesDeleted: 5,
+      humanLines: 50,
+      tiers: { T2_glue: { lines: 50, aiLines: 0 } },
+    }),
+    attribution("c3", "2026-03-08T23:59:59Z", {
+      linesAdded: 20,
+      aiLines: 10,
+      unknownLines: 10,
+      tiers: { T4_novel: { lines: 20, aiLines: 10 } },
+      aiLinesByTool: { copilot: 10 },
+    }),
+    attribution("c4", "2026-03-09T00:00:00Z", {
+      linesAdded: 10,
+      unknownLines: 10,
+      tiers: { T1_boilerplate: { lines: 10, aiLines: 0 } },
+    }),
+  ],
+  pullRequests: [
+    { kind: "opened", number: 1, at: t("2026-03-02T09:00:00Z"), reopened: false, openedAt: null, mergeCommitSha: null },
+    { kind: "opened", number: 1, at: t("2026-03-02T09:30:00Z"), reopened: true, openedAt: null, mergeCommitSha: null },
+    { kind: "reviewed", number: 1, at: t("2026-03-02T11:00:00Z"), reopened: false, openedAt: null, mergeCommitSha: null },
+    { kind: "reviewed", number: 1, at: t("2026-03-02T12:00:00Z"), reopened: false, openedAt: null, mergeCommitSha: null },
+    {
+      kind: "merged",
+      number: 1,
+      at: t("2026-03-03T10:00:00Z"),
+      reopened: false,
+      openedAt: t("2026-03-02T09:00:00Z"),
+      mergeCommitSha: "c2",
+    },
+    {
+      kind: "merged",
+      number: 2,
+      at: t("2026-03-08T20:00:00Z"),
+      reopened: false,
+      openedAt: t("2026-03-08T19:00:00Z"),
+      mergeCommitSha: "c3",
+    },
+  ],
+  deploys: [
+    { id: "d0", sha: null, at: t("2026-02-27T00:00:00Z") },
+    { id: "d1", sha: "c2", at: t("2026-03-03T12:00:00Z") },
+    { id: "d2", sha: "c4", at: t("2026-03-09T06:00:00Z") },
+  ],
+  incidents: [
+    {
+      id: "i1",
+      severity: "sev1",
+      startedAt: t("2026-03-03T13:00:00Z"),
+      resolvedAt: t("2026-03-03T15:00:00Z"),
+      deployEventId: "d1",
+      suspectAiShare: 80 / 150,
+    },
+    {
+      id: "i2",
+      severity: "sev2",
+      startedAt: t("2026-03-03T14:00:00Z"),
+      resolvedAt: t("2026-03-03T14:30:00Z"),
+      deployEventId: "d1",
+      suspectAiShare: 80 / 150,
+    },
+    {
+      id: "i3",
+      severity: "sev3",
+      startedAt: t("2026-03-10T00:00:00Z"),
+      resolvedAt: null,
+      deployEventId: "d2",
+      suspectAiShare: 10 / 30,
+    },
+  ],
+};

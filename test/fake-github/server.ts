@@ -1,0 +1,292 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { pathToFileURL } from "node:url";
+import { defaultFixtures, type FakeCommit, type FakeGithubData, type FakePull, type FakeRepo } from "./fixtures.ts";
+
+// A real HTTP server on 127.0.0.1 answering the GitHub REST endpoints Sentinel calls, from the
+// data in fixtures.ts. Octokit reaches it through GITHUB_API_URL. Every request is recorded so
+// tests can assert what was asked. Run it alone for a local demo: `node test/fake-github/server.ts`.
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  authorization: string | null;
+  body: unknown;
+}
+
+export interface FakeGithub {
+  url: string;
+  data: FakeGithubData;
+  requests: RecordedRequest[];
+  /** Redelivery attempts asked for, by hook delivery id. */
+  redeliveries: number[];
+  /** Tokens handed out, so tests can see they are reused until they expire. */
+  tokensIssued: number;
+  /** Answer the next `count` requests whose path matches with this status (retry tests). */
+  failNext(pathPattern: RegExp, status: number, count?: number): void;
+  close(): Promise<void>;
+}
+
+const FILES_PER_PAGE = 300;
+
+export async function startFakeGithub(options: { data?: FakeGithubData; port?: number } = {}): Promise<FakeGithub> {
+  const data = options.data ?? defaultFixtures();
+  const requests: RecordedRequest[] = [];
+  const redeliveries: number[] = [];
+  const failures: { pattern: RegExp; status: number; left: number }[] = [];
+  let tokensIssued = 0;
+  let baseUrl = "";
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      send(res, 500, { message: error instanceof Error ? error.message : String(error) });
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", baseUrl);
+    const body = await readJson(req);
+    const query = Object.fromEntries(url.searchParams);
+    requests.push({
+      method: req.method ?? "GET",
+      path: url.pathname,
+      query,
+      authorization: req.headers.authorization ?? null,
+      body,
+    });
+    const failure = failures.find((f) => f.left > 0 && f.pattern.test(url.pathname));
+    if (failure) {
+      failure.left--;
+      return send(res, failure.status, { message: "injected failure" });
+    }
+    const auth = req.headers.authorization ?? "";
+    const path = url.pathname;
+    let m: RegExpExecArray | null;
+
+    // --- App-level endpoints: authenticated with the App's JWT.
+    if ((m = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path)) && req.method === "POST") {
+      if (!/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i.test(auth)) return send(res, 401, { message: "A JSON web token is required" });
+      const installation = data.installations.find((i) => i.id === Number(m?.[1]));
+      if (!installation) return send(res, 404, { message: "Not Found" });
+      tokensIssued++;
+      return send(res, 201, {
+        token: `ghs_fake${installation.id}x${tokensIssued}`,
+        expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+        permissions: { contents: "read", pull_requests: "read", deployments: "read", metadata: "read" },
+        repository_selection: installation.repository_selection,
+      });
+    }
+    if ((m = /^\/app\/installations\/(\d+)$/.exec(path)) && req.method === "GET") {
+      if (!/^bearer /i.test(auth)) return send(res, 401, { message: "A JSON web token is required" });
+      const installation = data.installations.find((i) => i.id === Number(m?.[1]));
+      if (!installation) return send(res, 404, { message: "Not Found" });
+      return send(res, 200, { ...installation, app_id: 1, target_type: installation.account.type, suspended_at: null });
+    }
+    if (path === "/app/hook/deliveries" && req.method === "GET") {
+      if (!/^bearer /i.test(auth)) return send(res, 401, { message: "A JSON web token is required" });
+      const sorted = [...data.hookDeliveries].sort((a, b) => b.id - a.id);
+      const perPage = Number(query.per_page ?? 30);
+      const start = query.cursor ? sorted.findIndex((d) => d.id < Number(query.cursor)) : 0;
+      const page = start < 0 ? [] : sorted.slice(start, start + perPage);
+      const last = page.at(-1);
+      if (last && start + perPage < sorted.length) {
+        res.setHeader("link", `<${baseUrl}/app/hook/deliveries?per_page=${perPage}&cursor=${last.id}>; rel="next"`);
+      }
+      return send(res, 200, page);
+    }
+    if ((m = /^\/app\/hook\/deliveries\/(\d+)\/attempts$/.exec(path)) && req.method === "POST") {
+      if (!/^bearer /i.test(auth)) return send(res, 401, { message: "A JSON web token is required" });
+      const id = Number(m[1]);
+      if (!data.hookDeliveries.some((d) => d.id === id)) return send(res, 404, { message: "Not Found" });
+      redeliveries.push(id);
+      return send(res, 202, {});
+    }
+
+    // --- Repository endpoints: authenticated with an installation token.
+    if (!/^(token|Bearer) ghs_/.test(auth)) return send(res, 401, { message: "Bad credentials" });
+    if (!(m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path))) return send(res, 404, { message: "Not Found" });
+    const repo = data.repos.find((r) => r.owner === m?.[1] && r.name === m?.[2]);
+    if (!repo) return send(res, 404, { message: "Not Found" });
+    const rest = m[3] ?? "";
+    const page = Math.max(1, Number(query.page ?? 1));
+    const perPage = Math.min(100, Number(query.per_page ?? 30));
+    const paged = <T>(items: T[], size = perPage): T[] => {
+      if (page * size < items.length) {
+        const next = new URL(url);
+        next.searchParams.set("page", String(page + 1));
+        res.setHeader("link", `<${next.toString()}>; rel="next"`);
+      }
+      return items.slice((page - 1) * size, page * size);
+    };
+
+    if (rest === "") return send(res, 200, repoJson(repo));
+    if (rest === "/commits") {
+      const since = query.since ? Date.parse(query.since) : Number.NEGATIVE_INFINITY;
+      const list = repo.commits.filter((c) => Date.parse(c.author.date) >= since);
+      return send(res, 200, paged(list).map((c) => commitJson(repo, c)));
+    }
+    if ((m = /^\/commits\/([0-9a-f]{7,40})$/.exec(rest))) {
+      const commit = repo.commits.find((c) => c.sha.startsWith(m?.[1] ?? "-"));
+      if (!commit) return send(res, 422, { message: "No commit found for SHA" });
+      // GitHub lists at most 300 files per page of a single commit, with Link headers for more.
+      const filesPage = paged(commit.files, FILES_PER_PAGE);
+      return send(res, 200, { ...commitJson(repo, commit), stats: stats(commit), files: filesPage });
+    }
+    if ((m = /^\/compare\/([0-9a-f]{40})\.\.\.([0-9a-f]{40})$/.exec(rest))) {
+      const baseIndex = repo.commits.findIndex((c) => c.sha === m?.[1]);
+      const headIndex = repo.commits.findIndex((c) => c.sha === m?.[2]);
+      if (baseIndex < 0 || headIndex < 0) return send(res, 404, { message: "Not Found" });
+      // Oldest first, as GitHub's compare lists them.
+      const between = repo.commits.slice(headIndex, baseIndex).reverse();
+      const commits = paged(between, Math.min(250, Number(query.per_page ?? 250)));
+      return send(res, 200, {
+        status: "ahead",
+        ahead_by: between.length,
+        behind_by: 0,
+        total_commits: between.length,
+        commits: commits.map((c) => commitJson(repo, c)),
+        files: [],
+      });
+    }
+    if ((m = /^\/pulls\/(\d+)(\/commits)?$/.exec(rest))) {
+      const pull = repo.pulls.find((p) => p.number === Number(m?.[1]));
+      if (!pull) return send(res, 404, { message: "Not Found" });
+      if (m[2]) {
+        const commits = pull.commits.flatMap((sha) => repo.commits.filter((c) => c.sha === sha));
+        return send(res, 200, paged(commits).map((c) => commitJson(repo, c)));
+      }
+      return send(res, 200, pullJson(repo, pull));
+    }
+    if (rest === "/pulls") {
+      const state = query.state ?? "open";
+      const list = repo.pulls
+        .filter((p) => state === "all" || p.state === state)
+        .sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at));
+      return send(res, 200, paged(list).map((p) => pullJson(repo, p)));
+    }
+    if (rest === "/deployments") {
+      const list = [...repo.deployments].sort((a, b) => b.id - a.id);
+      return send(
+        res,
+        200,
+        paged(list).map(({ statuses: _statuses, ...d }) => ({
+          ...d,
+          url: `${baseUrl}/repos/${repo.owner}/${repo.name}/deployments/${d.id}`,
+          task: "deploy",
+          original_environment: d.environment,
+          production_environment: d.environment === "production",
+          creator: { login: "deploy-bot[bot]", type: "Bot" },
+          updated_at: d.created_at,
+        })),
+      );
+    }
+    if ((m = /^\/deployments\/(\d+)\/statuses$/.exec(rest))) {
+      const deployment = repo.deployments.find((d) => d.id === Number(m?.[1]));
+      if (!deployment) return send(res, 404, { message: "Not Found" });
+      const list = [...deployment.statuses].sort((a, b) => b.id - a.id);
+      return send(
+        res,
+        200,
+        paged(list).map((s) => ({ ...s, creator: { login: "deploy-bot[bot]", type: "Bot" }, updated_at: s.created_at })),
+      );
+    }
+    return send(res, 404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
+  }
+
+  function repoJson(repo: FakeRepo) {
+    return {
+      id: repo.id,
+      name: repo.name,
+      full_name: `${repo.owner}/${repo.name}`,
+      private: repo.private,
+      default_branch: repo.default_branch,
+      html_url: `https://github.com/${repo.owner}/${repo.name}`,
+      owner: { login: repo.owner },
+    };
+  }
+
+  function commitJson(repo: FakeRepo, c: FakeCommit) {
+    const person = { name: c.author.name, email: c.author.email, date: c.author.date };
+    return {
+      sha: c.sha,
+      commit: { message: c.message, author: person, committer: person },
+      author: c.author.login ? { login: c.author.login, type: "User" } : null,
+      committer: c.author.login ? { login: c.author.login, type: "User" } : null,
+      parents: c.parents.map((sha) => ({ sha })),
+      html_url: `https://github.com/${repo.owner}/${repo.name}/commit/${c.sha}`,
+    };
+  }
+
+  function pullJson(repo: FakeRepo, p: FakePull) {
+    const { commits, ...rest } = p;
+    return {
+      ...rest,
+      html_url: `https://github.com/${repo.owner}/${repo.name}/pull/${p.number}`,
+      merged: p.merged_at !== null,
+      commits: commits.length,
+    };
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
+
+  return {
+    url: baseUrl,
+    data,
+    requests,
+    redeliveries,
+    get tokensIssued() {
+      return tokensIssued;
+    },
+    failNext(pattern, status, count = 1) {
+      failures.push({ pattern, status, left: count });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function stats(c: FakeCommit) {
+  const additions = c.files.reduce((n, f) => n + f.additions, 0);
+  const deletions = c.files.reduce((n, f) => n + f.deletions, 0);
+  return { additions, deletions, total: additions + deletions };
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  if (chunks.length === 0) return null;
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    return null;
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    "x-ratelimit-limit": "5000",
+    "x-ratelimit-remaining": "4999",
+    "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600),
+  });
+  res.end(text);
+}
+
+// `node test/fake-github/server.ts [--port 3999]`: serve the default fixtures until stopped.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const portArg = process.argv.indexOf("--port");
+  const port = portArg > 0 ? Number(process.argv[portArg + 1]) : 0;
+  const fake = await startFakeGithub({ port });
+  process.stdout.write(`fake GitHub listening on ${fake.url} (set GITHUB_API_URL=${fake.url})\n`);
+}
