@@ -1,5 +1,10 @@
+import {
+  INCIDENT_SEVERITIES,
+  INCIDENT_STATUSES,
+  type IncidentSeverity,
+  type IncidentStatus,
+} from "./enums.ts";
 import { badRequest } from "./errors.ts";
-import { INCIDENT_SEVERITIES, INCIDENT_STATUSES, type IncidentSeverity, type IncidentStatus } from "./enums.ts";
 
 // The incident status machine. Forward moves only (an incident may be resolved without passing
 // through identified: a page can be resolved before anyone acknowledges it); a resolved
@@ -22,11 +27,14 @@ export function canTransition(from: IncidentStatus, to: IncidentStatus): boolean
 export function assertTransition(from: IncidentStatus, to: IncidentStatus): StatusChange {
   if (!canTransition(from, to)) {
     const allowed = ALLOWED[from].join(" or ");
-    throw badRequest(`cannot move an incident from ${from} to ${to} (from ${from} it can move to ${allowed})`, {
-      field: "status",
-      from,
-      to,
-    });
+    throw badRequest(
+      `cannot move an incident from ${from} to ${to} (from ${from} it can move to ${allowed})`,
+      {
+        field: "status",
+        from,
+        to,
+      },
+    );
   }
   return from === "resolved" ? "reopened" : "status_changed";
 }

@@ -6,13 +6,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalysisDocument } from "../../src/cli/analyze/json-document.ts";
 import { storeAnalysis } from "../../src/cli/analyze/store-analysis.ts";
 import { inspectRepository } from "../../src/cli/git/repository.ts";
-import { codeAttribution, codeEvents, organizations, repositories } from "../../src/server/db/schema/index.ts";
+import {
+  codeAttribution,
+  codeEvents,
+  organizations,
+  repositories,
+} from "../../src/server/db/schema/index.ts";
 import { TEST_ENGINE, useTestDatabase } from "../helpers/db.ts";
 import { lines, runCli } from "./helpers/git-fixture.ts";
 import { buildToolHistory, type ToolHistory } from "./helpers/tool-history.ts";
 
 // `analyze --store`: what lands in the database, and that a second run reads only new commits.
 
+// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture named like a hook, not a React hook
 const db = useTestDatabase();
 let history: ToolHistory;
 
@@ -28,32 +34,56 @@ async function store(options: { full?: boolean } = {}): Promise<AnalysisDocument
 
 async function counts(repoId: string) {
   const [events] = await db().db.select({ n: count() }).from(codeEvents).where(eq(codeEvents.repoId, repoId));
-  const [files] = await db().db.select({ n: count() }).from(codeAttribution).where(eq(codeAttribution.repoId, repoId));
+  const [files] = await db()
+    .db.select({ n: count() })
+    .from(codeAttribution)
+    .where(eq(codeAttribution.repoId, repoId));
   return { events: events?.n, files: files?.n };
 }
 
 describe("sentinel analyze --store", () => {
   it("stores every commit and file under the local organization, then only new commits", async () => {
     const first = await store();
-    expect(first.stored).toMatchObject({ organization: "local", repository: "local/repo", commitsStored: 15, filesStored: 15 });
+    expect(first.stored).toMatchObject({
+      organization: "local",
+      repository: "local/repo",
+      commitsStored: 15,
+      filesStored: 15,
+    });
     const repoId = first.stored?.repositoryId ?? "";
     expect(await counts(repoId)).toEqual({ events: 15, files: 15 });
 
     const [org] = await db().db.select().from(organizations).where(eq(organizations.slug, "local"));
     const [repo] = await db().db.select().from(repositories).where(eq(repositories.id, repoId));
-    expect(repo).toMatchObject({ orgId: org?.id, localPath: history.repo.dir, lastAnalyzedSha: history.sha.agentTrace, githubId: null });
+    expect(repo).toMatchObject({
+      orgId: org?.id,
+      localPath: history.repo.dir,
+      lastAnalyzedSha: history.sha.agentTrace,
+      githubId: null,
+    });
 
     const [claude] = await db()
       .db.select()
       .from(codeAttribution)
       .where(and(eq(codeAttribution.repoId, repoId), eq(codeAttribution.commitSha, history.sha.claude)));
-    expect(claude).toMatchObject({ filePath: "src/app.ts", tool: "claude-code", aiLines: 5, linesAdded: 5, riskTier: "T3_core" });
+    expect(claude).toMatchObject({
+      filePath: "src/app.ts",
+      tool: "claude-code",
+      aiLines: 5,
+      linesAdded: 5,
+      riskTier: "T3_core",
+    });
     expect(claude?.detectionSignals.signals.map((s) => s.detector)).toContain("co-author-trailer");
     const [event] = await db()
       .db.select()
       .from(codeEvents)
       .where(and(eq(codeEvents.repoId, repoId), eq(codeEvents.sourceKey, history.sha.merge)));
-    expect(event?.metadata).toMatchObject({ source: "cli", branch: "main", filesChanged: 0, parents: [history.sha.mainHuman, history.sha.branchClaude] });
+    expect(event?.metadata).toMatchObject({
+      source: "cli",
+      branch: "main",
+      filesChanged: 0,
+      parents: [history.sha.mainHuman, history.sha.branchClaude],
+    });
 
     // Nothing new: nothing read, nothing written.
     const again = await store();

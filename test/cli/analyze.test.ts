@@ -105,7 +105,13 @@ describe("sentinel analyze --json", () => {
     expect(merge).toMatchObject({ merge: true, files: [], linesAdded: 0, aiConfidence: null });
     expect(merge.parents).toEqual([sha.mainHuman, sha.branchClaude]);
     expect(commit(doc, sha.rename).files).toEqual([
-      expect.objectContaining({ path: "src/view.ts", previousPath: "src/ui.ts", status: "renamed", linesAdded: 1, linesDeleted: 0 }),
+      expect.objectContaining({
+        path: "src/view.ts",
+        previousPath: "src/ui.ts",
+        status: "renamed",
+        linesAdded: 1,
+        linesDeleted: 0,
+      }),
     ]);
     expect(commit(doc, sha.binary).files).toEqual([
       expect.objectContaining({ path: "assets/logo.png", binary: true, linesAdded: 0, aiLines: 0 }),
@@ -122,7 +128,11 @@ describe("sentinel analyze --json", () => {
       ["copilot-agent", 8, 1],
       ["aider", 3, 1],
     ]);
-    expect(doc.byModel.find((m) => m.model === "gpt-5")).toMatchObject({ tool: "cursor", aiLines: 4, commits: 1 });
+    expect(doc.byModel.find((m) => m.model === "gpt-5")).toMatchObject({
+      tool: "cursor",
+      aiLines: 4,
+      commits: 1,
+    });
     expect(doc.byTier.map((t) => [t.tier, t.linesAdded, t.aiLines])).toEqual([
       ["T1_boilerplate", 8, 0],
       ["T2_glue", 0, 0],
@@ -143,7 +153,13 @@ describe("sentinel analyze --json", () => {
   it("reads only the range asked for", async () => {
     const { sha } = history;
     const range = await analyzeInProcess(history.repo.dir, { rev: [`${sha.binary}..${sha.squash}`] });
-    expect(range.commits.map((c) => c.sha)).toEqual([sha.squash, sha.merge, sha.mainHuman, sha.branchClaude, sha.rename]);
+    expect(range.commits.map((c) => c.sha)).toEqual([
+      sha.squash,
+      sha.merge,
+      sha.mainHuman,
+      sha.branchClaude,
+      sha.rename,
+    ]);
     expect(range.summary).toMatchObject({ commits: 5, linesAdded: 10, aiLines: 8 });
     const since = await analyzeInProcess(history.repo.dir, { since: "2024-04-01T00:00:00Z" });
     expect(since.summary).toMatchObject({ commits: 3, linesAdded: 13, aiLines: 7 });
@@ -170,7 +186,9 @@ describe("sentinel analyze (text)", { timeout: 120_000 }, () => {
     expect(result.stdout).toMatch(/\n {2}cursor\s+14\s+40\.0%/);
     expect(result.stdout).toMatch(/\n {2}T3 core\s+50\s+35\s+70\.0%/);
     expect(result.stdout).toMatch(/\n {2}2024-02\s+3\s+15\s+15\s+100\.0%\s+100\.0%/);
-    expect(result.stdout).toMatch(/Strongest evidence\n {2}581f112|Strongest evidence\n {2}[0-9a-f]{7} {2}0\.99/);
+    expect(result.stdout).toMatch(
+      /Strongest evidence\n {2}581f112|Strongest evidence\n {2}[0-9a-f]{7} {2}0\.99/,
+    );
     expect(result.stdout).not.toContain("\r");
   });
 });
@@ -185,13 +203,18 @@ describe("sentinel analyze on awkward repositories", { timeout: 120_000 }, () =>
 
   it("refuses a path that does not exist, exit 3", () => {
     const result = analyze([`${history.repo.dir}/missing`]);
-    expect(result).toMatchObject({ code: 3, stderr: `sentinel: no such directory: ${history.repo.dir}/missing\n` });
+    expect(result).toMatchObject({
+      code: 3,
+      stderr: `sentinel: no such directory: ${history.repo.dir}/missing\n`,
+    });
   });
 
   it("refuses an empty repository", async () => {
     const empty = GitFixture.create("sentinel-empty-");
     try {
-      await expect(analyzeInProcess(empty.dir)).rejects.toThrow(`${empty.dir} is an empty repository: no commits to analyse`);
+      await expect(analyzeInProcess(empty.dir)).rejects.toThrow(
+        `${empty.dir} is an empty repository: no commits to analyse`,
+      );
     } finally {
       empty.remove();
     }
@@ -210,13 +233,19 @@ describe("sentinel analyze on awkward repositories", { timeout: 120_000 }, () =>
 
   it("analyses a shallow clone without counting the whole tree as the oldest commit's work", async () => {
     const clone = history.repo.sibling("shallow");
-    history.repo.git(["clone", "-q", "--depth", "2", `file://${history.repo.dir}`, clone], { cwd: history.repo.home });
+    history.repo.git(["clone", "-q", "--depth", "2", `file://${history.repo.dir}`, clone], {
+      cwd: history.repo.home,
+    });
     const shallow = await analyzeInProcess(clone);
     expect(shallow.repository.shallow).toBe(true);
     expect(shallow.summary.commits).toBe(2);
     expect(shallow.warnings[0]).toMatch(/^shallow clone/);
     expect(commit(shallow, history.sha.agentTrace)).toMatchObject({ linesAdded: 5, shallowBoundary: false });
-    expect(commit(shallow, history.sha.gitAi)).toMatchObject({ files: [], linesAdded: 0, shallowBoundary: true });
+    expect(commit(shallow, history.sha.gitAi)).toMatchObject({
+      files: [],
+      linesAdded: 0,
+      shallowBoundary: true,
+    });
   });
 
   it("analyses a detached HEAD's history and says so", () => {
@@ -237,9 +266,16 @@ describe("sentinel analyze on awkward repositories", { timeout: 120_000 }, () =>
     const big = GitFixture.create("sentinel-big-");
     try {
       for (let i = 0; i < 300; i++) big.write(`gen/file-${i}.ts`, lines(100, `export const v${i}`));
-      big.commit("Generate 300 files\n\nCo-authored-by: Cursor Agent <cursoragent@cursor.com>\n", { date: "2024-05-01T00:00:00Z" });
+      big.commit("Generate 300 files\n\nCo-authored-by: Cursor Agent <cursoragent@cursor.com>\n", {
+        date: "2024-05-01T00:00:00Z",
+      });
       const result = await analyzeInProcess(big.dir);
-      expect(result.summary).toMatchObject({ commits: 1, filesChanged: 300, linesAdded: 30_000, aiLines: 30_000 });
+      expect(result.summary).toMatchObject({
+        commits: 1,
+        filesChanged: 300,
+        linesAdded: 30_000,
+        aiLines: 30_000,
+      });
     } finally {
       big.remove();
     }

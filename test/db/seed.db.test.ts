@@ -14,6 +14,7 @@ import {
 import { parseEventMetadata } from "../../src/core/events.ts";
 import { incidentMetadataSchema } from "../../src/core/incidents.ts";
 import { orgSettingsSchema, repoSettingsSchema } from "../../src/core/settings.ts";
+import { createAuth } from "../../src/server/auth/better-auth.ts";
 import {
   accounts,
   attributionOverrides,
@@ -34,7 +35,9 @@ import {
   type RowCounts,
   type SeedResult,
   seedDatabase,
+  startOfUtcWeek,
 } from "../../src/server/db/seed/index.ts";
+import { loadEnv } from "../../src/server/env.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 
 // biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture named like a hook, not a React hook
@@ -68,6 +71,25 @@ describe("seedDatabase", () => {
     expect(second.skippedOrgs).toEqual(["acme", "globex"]);
     expect(Object.values(second.inserted).every((n) => n === 0)).toBe(true);
     expect(afterSecond).toEqual(afterFirst);
+  });
+
+  it("keeps the history in the 90 days before the anchor, which npm start sets to this week's Monday", async () => {
+    const [span] = await database()
+      .db.select({
+        first: sql<string>`min(${codeEvents.timestamp})::text`,
+        last: sql<string>`max(${codeEvents.timestamp})::text`,
+      })
+      .from(codeEvents);
+    expect(new Date(span?.first ?? 0).getTime()).toBeGreaterThanOrEqual(ANCHOR.getTime() - 90 * DAY);
+    expect(new Date(span?.first ?? 0).getTime()).toBeLessThan(ANCHOR.getTime() - 85 * DAY);
+    expect(new Date(span?.last ?? 0).getTime()).toBeLessThan(ANCHOR.getTime());
+    expect(new Date(span?.last ?? 0).getTime()).toBeGreaterThan(ANCHOR.getTime() - DAY);
+
+    const monday = "2026-11-23T00:00:00.000Z";
+    expect(startOfUtcWeek(new Date("2026-11-26T13:05:00Z")).toISOString()).toBe(monday);
+    expect(startOfUtcWeek(new Date(monday)).toISOString()).toBe(monday);
+    expect(startOfUtcWeek(new Date("2026-11-29T23:59:59Z")).toISOString()).toBe(monday);
+    expect(startOfUtcWeek(new Date("2026-11-22T23:59:59Z")).toISOString()).toBe("2026-11-16T00:00:00.000Z");
   });
 
   it("writes exactly the plan for its anchor: same anchor, same rows", async () => {
@@ -137,7 +159,7 @@ describe("seedDatabase", () => {
     }
   });
 
-  it("lets the demo owner and viewer sign in with Better Auth's password hash", async () => {
+  it("lets the demo owner and viewer sign in with Better Auth", async () => {
     const { db } = database();
     for (const [credential, role] of [
       [DEMO_CREDENTIALS.owner, "owner"],
@@ -163,6 +185,15 @@ describe("seedDatabase", () => {
       expect(await verifyPassword({ hash: row?.hash ?? "", password: credential.password })).toBe(true);
       expect(await verifyPassword({ hash: row?.hash ?? "", password: "wrong-password" })).toBe(false);
     }
+    // And through Better Auth's own sign-in endpoint, as the dashboard does.
+    const auth = createAuth(
+      database().db,
+      loadEnv({ BETTER_AUTH_SECRET: "s".repeat(40), LOG_LEVEL: "silent" }),
+    );
+    const signIn = (password: string) =>
+      auth.api.signInEmail({ body: { email: DEMO_CREDENTIALS.owner.email, password }, asResponse: true });
+    expect((await signIn(DEMO_CREDENTIALS.owner.password)).status).toBe(200);
+    expect((await signIn("not-the-password")).status).toBe(401);
   });
 
   it("stores only values the enums and zod schemas accept", async () => {

@@ -53,6 +53,19 @@ async function signedIn(who: "owner" | "viewer"): Promise<Session> {
   return s;
 }
 
+/** Waits for what an action should cause; if the page shows an error instead, fails with its text. */
+async function expectOutcome(page: Page, outcome: Promise<unknown>, action: string): Promise<void> {
+  const failed = page
+    .getByRole("alert")
+    .first()
+    .waitFor({ timeout: 30_000 })
+    .then(async () => {
+      throw new Error(`${action} failed in the page: ${await page.getByRole("alert").first().textContent()}`);
+    });
+  failed.catch(() => {});
+  await Promise.race([outcome, failed]);
+}
+
 /** Waits for the page's loading indicators to clear. */
 async function settled(page: Page): Promise<void> {
   await page.waitForLoadState("networkidle");
@@ -92,7 +105,9 @@ async function openSomeCommit(page: Page): Promise<void> {
 
 describe("dashboard", () => {
   test("signs in with the form, lands on the overview, and signs out", async () => {
-    const { page } = await session();
+    const { page, errors } = await session();
+    // Signed out, the app asks who is signed in and is told 401: that one is expected.
+    errors.allow(/status of 401 .*\/api\/v1\/me\)$/);
     await page.goto("/o/acme/incidents");
     await page.waitForURL(/\/sign-in\?next=/);
     await screenshot(page, "01-sign-in");
@@ -201,7 +216,7 @@ describe("dashboard", () => {
     await page.getByTestId("recent-changes").waitFor();
     await page.getByLabel("Tier").selectOption("T4_novel");
     await page.waitForURL(/tier=T4_novel/);
-    await page.getByLabel("Group by").getByText("Month").click();
+    await page.getByRole("group", { name: "Group by" }).getByText("Month").click();
     await page.waitForURL(/period=month/);
     const shared = page.url();
 
@@ -228,7 +243,7 @@ describe("dashboard", () => {
     await form.getByLabel("Reason").fill("Pair-programmed by hand; the trailer was added by a template.");
     await screenshot(page, "12-override-form");
     await form.getByRole("button", { name: "Save override" }).click();
-    await form.waitFor({ state: "detached" });
+    await expectOutcome(page, form.waitFor({ state: "detached" }), "POST /api/v1/attributions/override");
 
     const row = page.getByTestId("commit-files").locator("tbody tr").filter({ hasText: path }).first();
     await expect.poll(() => row.textContent()).toContain("manual override");
@@ -244,6 +259,7 @@ describe("dashboard", () => {
     await form.getByLabel("Name").fill("e2e deploy reporter");
     await form.getByLabel("incidents:write").check();
     await form.getByRole("button", { name: "Create key" }).click();
+    await expectOutcome(page, page.getByTestId("new-api-key").waitFor(), "POST /api/v1/api-keys");
     const key = await page.getByTestId("new-api-key").inputValue();
     expect(key).toMatch(/^snt_live_/);
     await screenshot(page, "14-api-key-created");
@@ -277,8 +293,7 @@ describe("dashboard", () => {
     await form.getByLabel("Description").fill("Created by the end-to-end test.");
     await screenshot(page, "15-incident-form");
     await form.getByRole("button", { name: "Create incident" }).click();
-
-    await page.waitForURL(/\/o\/acme\/incidents\/[0-9a-f-]{36}$/);
+    await expectOutcome(page, page.waitForURL(/\/o\/acme\/incidents\/[0-9a-f-]{36}$/), "POST /api/v1/incidents");
     await page.getByRole("heading", { name: /E2E: checkout answers 500/ }).waitFor();
     await page.getByRole("button", { name: "Mark identified" }).click();
     await page.getByRole("button", { name: "Resolve" }).click();

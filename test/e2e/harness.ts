@@ -8,6 +8,7 @@ import { type DatabaseHandle, openDatabase } from "../../src/server/db/client.ts
 import { migrateDatabase } from "../../src/server/db/migrate.ts";
 import { DEMO_CREDENTIALS, seedDatabase } from "../../src/server/db/seed/index.ts";
 import { loadEnv } from "../../src/server/env.ts";
+import { ensureRollUpQueue } from "../../src/server/jobs/metrics.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { rebuildAllMetrics } from "../../src/server/services/metrics/roll-up.ts";
 
@@ -74,6 +75,9 @@ export async function startSeededServer(options: { githubAppSlug?: string } = {}
     ...(options.githubAppSlug ? { GITHUB_APP_SLUG: options.githubAppSlug } : {}),
   });
   const server = await startServer(env, { handle });
+  // Without workers nothing creates the roll-up queue, and writes that request a roll-up (new
+  // incidents, overrides) would fail on the missing queue; create it as the workers would.
+  await ensureRollUpQueue(server.queue);
   return {
     url: server.url,
     handle,
@@ -150,6 +154,8 @@ export async function signInByApi(
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
+  // From the top, so the sticky header sits where it belongs in the full-page image.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path, fullPage: true });
   return path;
 }

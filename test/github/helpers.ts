@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
+import { orgSettingsSchema } from "../../src/core/settings.ts";
 import type { Database } from "../../src/server/db/client.ts";
 import { githubInstallations, organizations, repositories } from "../../src/server/db/schema/index.ts";
 import { signBody } from "../../src/server/github/verify.ts";
@@ -55,7 +56,7 @@ export function uniqueId(): number {
 
 export async function createOrg(db: Database, settings: Record<string, unknown> = {}): Promise<{ id: string; slug: string }> {
   const slug = `org-${randomUUID().slice(0, 8)}`;
-  const [org] = await db.insert(organizations).values({ name: slug, slug, settings }).returning();
+  const [org] = await db.insert(organizations).values({ name: slug, slug, settings: orgSettingsSchema.parse(settings) }).returning();
   if (!org) throw new Error("no org");
   return { id: org.id, slug: org.slug };
 }

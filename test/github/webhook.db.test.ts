@@ -175,7 +175,7 @@ describe("POST /api/webhooks/github: pull requests, reviews, deploys", () => {
       merged_at: "2026-11-03T10:00:00Z",
       merge_commit_sha: "a".repeat(40),
     });
-    const posts = [
+    const posts: [string, Record<string, unknown>][] = [
       ["pull_request", { action: "opened", pull_request: pr(5), repository: repository(githubId), installation }],
       ["pull_request", { action: "closed", pull_request: merged, repository: repository(githubId), installation }],
       ["pull_request", { action: "closed", pull_request: pr(6), repository: repository(githubId), installation }],
@@ -190,7 +190,7 @@ describe("POST /api/webhooks/github: pull requests, reviews, deploys", () => {
           installation,
         },
       ],
-      ...["live", "staging"].map((environment, i) => [
+      ...["live", "staging"].map((environment, i): [string, Record<string, unknown>] => [
         "deployment_status",
         {
           action: "created",
@@ -200,7 +200,7 @@ describe("POST /api/webhooks/github: pull requests, reviews, deploys", () => {
           installation,
         },
       ]),
-    ] as const;
+    ];
     const outcomes = [];
     for (const [event, payload] of posts) {
       const res = await postDelivery(server.url, event, payload);
@@ -314,8 +314,8 @@ describe("installations", () => {
       sql`SELECT github_id::int, full_name, tracked FROM repositories WHERE org_id = ${org.id} ORDER BY full_name`,
     );
     expect(rows.rows.map((r) => [Number(r.github_id), r.full_name, r.tracked])).toEqual([
-      [newId, "acme/newer", true],
       [githubId, `acct/repo-${githubId}`, false],
+      [newId, "acme/newer", true],
     ]);
     const push = await postDelivery(server.url, "push", pushPayload({ installationId, repoGithubId: githubId, commits: 1 }));
     expect(push.body).toMatchObject({ outcome: "ignored", eventsCreated: 0 });

@@ -59,7 +59,11 @@ export interface CommitReport {
 export const round = (value: number | null, digits = 4): number | null =>
   value === null ? null : Math.round(value * 10 ** digits) / 10 ** digits;
 
-export function commitReport(commit: LogCommit, attribution: CommitAttribution, shallowBoundary: boolean): CommitReport {
+export function commitReport(
+  commit: LogCommit,
+  attribution: CommitAttribution,
+  shallowBoundary: boolean,
+): CommitReport {
   const { input } = commit;
   const sources = new Map(input.files.map((f) => [f.path, f]));
   const files: FileReport[] = attribution.files.map((f) => {

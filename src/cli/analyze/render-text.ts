@@ -23,19 +23,27 @@ export function renderText(doc: AnalysisDocument): string {
   const where = r.detached ? `detached HEAD ${short(r.head)}` : `${r.branch ?? "HEAD"} @ ${short(r.head)}`;
   out.push(`Sentinel · ${r.path} (${where})`);
   const span =
-    s.firstCommitAt && s.lastCommitAt ? ` · ${s.firstCommitAt.slice(0, 10)} → ${s.lastCommitAt.slice(0, 10)}` : "";
-  const merges = s.mergeCommits > 0 ? ` (${int(s.mergeCommits)} ${s.mergeCommits === 1 ? "merge" : "merges"})` : "";
+    s.firstCommitAt && s.lastCommitAt
+      ? ` · ${s.firstCommitAt.slice(0, 10)} → ${s.lastCommitAt.slice(0, 10)}`
+      : "";
+  const merges =
+    s.mergeCommits > 0 ? ` (${int(s.mergeCommits)} ${s.mergeCommits === 1 ? "merge" : "merges"})` : "";
   out.push(`${int(s.commits)} commits${merges}${span}`);
-  if (range.incrementalFrom) out.push(`Only commits after ${short(range.incrementalFrom)}, the last analysis (--full reads all).`);
+  if (range.incrementalFrom)
+    out.push(`Only commits after ${short(range.incrementalFrom)}, the last analysis (--full reads all).`);
   for (const w of doc.warnings) out.push(`warning: ${w}`);
   out.push("");
 
   if (s.commits === 0) {
-    out.push(range.incrementalFrom ? "Up to date: no new commits since the last analysis." : "No commits in range.");
+    out.push(
+      range.incrementalFrom ? "Up to date: no new commits since the last analysis." : "No commits in range.",
+    );
     return `${out.join("\n")}\n`;
   }
 
-  out.push(`AI share of added lines   ${lpad(pct(s.aiShare), 6)}   ${int(s.aiLines)} of ${int(s.linesAdded)} lines`);
+  out.push(
+    `AI share of added lines   ${lpad(pct(s.aiShare), 6)}   ${int(s.aiLines)} of ${int(s.linesAdded)} lines`,
+  );
   out.push(
     `Coverage (any evidence)   ${lpad(pct(s.coverage), 6)}   ${int(s.aiLines)} AI · ${int(s.humanLines)} human · ${int(s.unknownLines)} unknown`,
   );
@@ -44,7 +52,9 @@ export function renderText(doc: AnalysisDocument): string {
   if (doc.byTool.length > 0) {
     out.push("", "By tool                    AI lines  of AI");
     for (const t of doc.byTool) {
-      out.push(`  ${pad(clip(t.tool ?? "(unnamed)", 22), 22)} ${lpad(int(t.aiLines), 10)} ${lpad(pct(t.share), 6)}  ${bar(t.share)}`);
+      out.push(
+        `  ${pad(clip(t.tool ?? "(unnamed)", 22), 22)} ${lpad(int(t.aiLines), 10)} ${lpad(pct(t.share), 6)}  ${bar(t.share)}`,
+      );
     }
   }
   if (doc.byModel.some((m) => m.model !== null)) {
@@ -58,7 +68,9 @@ export function renderText(doc: AnalysisDocument): string {
 
   out.push("", "By risk tier                  added  AI lines  AI share");
   for (const t of doc.byTier) {
-    out.push(`  ${pad(TIER_LABEL[t.tier] ?? t.tier, 22)} ${lpad(int(t.linesAdded), 10)} ${lpad(int(t.aiLines), 9)} ${lpad(pct(t.aiShare), 9)}`);
+    out.push(
+      `  ${pad(TIER_LABEL[t.tier] ?? t.tier, 22)} ${lpad(int(t.linesAdded), 10)} ${lpad(int(t.aiLines), 9)} ${lpad(pct(t.aiShare), 9)}`,
+    );
   }
 
   out.push("", "By month       commits      added  AI lines  AI share  coverage");
@@ -71,7 +83,9 @@ export function renderText(doc: AnalysisDocument): string {
   if (doc.topFiles.length > 0) {
     out.push("", "Files with the most AI lines     AI lines  of added");
     for (const f of doc.topFiles) {
-      out.push(`  ${pad(clip(f.path, 30), 30)} ${lpad(int(f.aiLines), 9)} ${lpad(pct(f.linesAdded ? f.aiLines / f.linesAdded : null), 9)}`);
+      out.push(
+        `  ${pad(clip(f.path, 30), 30)} ${lpad(int(f.aiLines), 9)} ${lpad(pct(f.linesAdded ? f.aiLines / f.linesAdded : null), 9)}`,
+      );
     }
   }
 
@@ -79,8 +93,11 @@ export function renderText(doc: AnalysisDocument): string {
     out.push("", "Strongest evidence");
     for (const c of doc.strongestCommits) {
       const who = [c.tool, c.model].filter(Boolean).join(" · ") || "AI";
-      out.push(`  ${short(c.sha)}  ${c.aiConfidence.toFixed(2)}  ${pad(clip(who, 28), 28)} ${clip(c.subject, 50)}`);
-      if (c.evidence) out.push(`           ${c.detector ?? "signal"}: ${clip(c.evidence.replace(/\s+/g, " "), 80)}`);
+      out.push(
+        `  ${short(c.sha)}  ${c.aiConfidence.toFixed(2)}  ${pad(clip(who, 28), 28)} ${clip(c.subject, 50)}`,
+      );
+      if (c.evidence)
+        out.push(`           ${c.detector ?? "signal"}: ${clip(c.evidence.replace(/\s+/g, " "), 80)}`);
     }
   }
 

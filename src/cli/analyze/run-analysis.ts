@@ -7,6 +7,7 @@ import type {
   CommitAttribution,
   CommitInput,
 } from "../../core/attribution/types.ts";
+import type { AnalysedCommit } from "../../server/services/local-analysis.ts";
 import type { LogCommit } from "../git/log-parser.ts";
 import { countCommits, type LogRange, readGitLog } from "../git/log-stream.ts";
 import { isAncestor, readFirstRepoFile, readRepoFile } from "../git/repo-files.ts";
@@ -15,7 +16,6 @@ import { type CommitReport, commitReport } from "./commit-report.ts";
 import type { AnalysisDocument, RangeFacts, StoredFacts } from "./json-document.ts";
 import { SCHEMA_VERSION } from "./json-document.ts";
 import { SummaryBuilder } from "./summary.ts";
-import type { AnalysedCommit } from "../../server/services/local-analysis.ts";
 
 export const SENTINEL_VERSION = "0.1.0";
 const MAX_WARNINGS = 20;
@@ -83,7 +83,9 @@ export async function runAnalysis(request: AnalysisRequest): Promise<AnalysisOut
       attribution = attributeCommit(input, commitContext(commit, context, warnings));
     } catch (error) {
       // One commit the engine cannot read must not cost the whole history; it is named instead.
-      warnings.add(`commit ${input.sha.slice(0, 7)} skipped: ${error instanceof Error ? error.message : String(error)}`);
+      warnings.add(
+        `commit ${input.sha.slice(0, 7)} skipped: ${error instanceof Error ? error.message : String(error)}`,
+      );
       request.progress?.tick(++done);
       continue;
     }
@@ -93,7 +95,11 @@ export async function runAnalysis(request: AnalysisRequest): Promise<AnalysisOut
     commits.push(report);
     if (request.sink) {
       // Patches are not stored; dropping them keeps memory flat while a batch waits.
-      pending.push({ input: { ...input, files: input.files.map(({ patch: _p, ...f }) => f) }, attribution, filesKnown: !boundary });
+      pending.push({
+        input: { ...input, files: input.files.map(({ patch: _p, ...f }) => f) },
+        attribution,
+        filesKnown: !boundary,
+      });
       if (pending.length >= 500) {
         await request.sink(pending);
         pending = [];
@@ -139,7 +145,12 @@ async function resolveRange(request: AnalysisRequest, warnings: Warnings): Promi
   if (request.revisions !== null) {
     return {
       log: { ...base, revisions: request.revisions },
-      facts: { revisions: request.revisions, since: request.since ?? null, firstParent: request.firstParent, incrementalFrom: null },
+      facts: {
+        revisions: request.revisions,
+        since: request.since ?? null,
+        firstParent: request.firstParent,
+        incrementalFrom: null,
+      },
       tip: null,
     };
   }
@@ -154,7 +165,9 @@ async function resolveRange(request: AnalysisRequest, warnings: Warnings): Promi
       revisions = [`${last}..${tip}`];
       incrementalFrom = last;
     } else {
-      warnings.add(`the last analysed commit ${last.slice(0, 7)} is no longer in this history; analysing all of it again`);
+      warnings.add(
+        `the last analysed commit ${last.slice(0, 7)} is no longer in this history; analysing all of it again`,
+      );
     }
   }
   return {
@@ -183,7 +196,8 @@ async function loadContext(repo: RepositoryInfo, warnings: Warnings): Promise<Sh
   const tracesBySha = new Map<string, AgentTraceRecord[]>();
   const shortTraces: AgentTraceRecord[] = [];
   let traceCount = 0;
-  if (traces && "tooLarge" in traces) warnings.add(".agent-trace/traces.jsonl is larger than 64 MiB; Agent Trace records skipped");
+  if (traces && "tooLarge" in traces)
+    warnings.add(".agent-trace/traces.jsonl is larger than 64 MiB; Agent Trace records skipped");
   const tracesText = text(traces);
   if (tracesText !== null) {
     const { records, skipped } = parseAgentTraceJsonlWithReport(tracesText);
@@ -216,7 +230,9 @@ function commitContext(commit: LogCommit, shared: SharedContext, warnings: Warni
     try {
       gitAiNote = parseGitAiNote(commit.gitAiNote);
     } catch (error) {
-      warnings.add(`git-ai note on ${sha.slice(0, 7)} ignored: ${error instanceof Error ? error.message : String(error)}`);
+      warnings.add(
+        `git-ai note on ${sha.slice(0, 7)} ignored: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   if (!agentTraces && !gitAiNote) return shared.base;

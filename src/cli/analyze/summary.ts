@@ -142,7 +142,13 @@ export class SummaryBuilder {
     }
 
     const month = Number.isNaN(ms) ? "unknown" : new Date(ms).toISOString().slice(0, 7);
-    const m = this.#months.get(month) ?? { commits: 0, linesAdded: 0, aiLines: 0, humanLines: 0, unknownLines: 0 };
+    const m = this.#months.get(month) ?? {
+      commits: 0,
+      linesAdded: 0,
+      aiLines: 0,
+      humanLines: 0,
+      unknownLines: 0,
+    };
     m.commits++;
     m.linesAdded += commit.linesAdded;
     m.aiLines += commit.aiLines;
@@ -209,7 +215,12 @@ export class SummaryBuilder {
     return {
       summary,
       byTool: [...this.#tools.values()]
-        .map((c) => ({ tool: c.tool, aiLines: c.aiLines, commits: c.commits.size, share: ratio(c.aiLines, this.#ai) }))
+        .map((c) => ({
+          tool: c.tool,
+          aiLines: c.aiLines,
+          commits: c.commits.size,
+          share: ratio(c.aiLines, this.#ai),
+        }))
         .sort((a, b) => byAiLines(a, b) || String(a.tool).localeCompare(String(b.tool))),
       byModel: [...this.#models.values()]
         .map((c) => ({

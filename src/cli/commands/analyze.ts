@@ -1,11 +1,11 @@
 import type { Command } from "commander";
-import { runAnalysis } from "../analyze/run-analysis.ts";
-import { renderText } from "../analyze/render-text.ts";
 import { type AnalysisDocument, serializeDocument } from "../analyze/json-document.ts";
 import { createProgress, type Progress } from "../analyze/progress.ts";
+import { renderText } from "../analyze/render-text.ts";
+import { runAnalysis } from "../analyze/run-analysis.ts";
+import { EXIT, UsageError } from "../exit.ts";
 import { inspectRepository, PathNotFoundError } from "../git/repository.ts";
 import { GitError, GitNotFoundError } from "../git/run-git.ts";
-import { EXIT, UsageError } from "../exit.ts";
 
 interface AnalyzeOptions {
   rev?: string[];
@@ -23,7 +23,11 @@ export function registerAnalyzeCommand(program: Command): void {
     .command("analyze")
     .description("Attribute every commit of a local git repository to AI or people, and summarise it")
     .argument("[path]", "a directory inside the repository", ".")
-    .option("--rev <revision>", "revision or range to read, as git takes it (repeatable); default: HEAD", collect)
+    .option(
+      "--rev <revision>",
+      "revision or range to read, as git takes it (repeatable); default: HEAD",
+      collect,
+    )
     .option("--since <date>", "only commits after this date (any date git understands)")
     .option("--first-parent", "follow first parents only; merges then carry their branch's diff")
     .option("--json", "print the JSON document (docs/cli.md) instead of the summary")
@@ -67,22 +71,33 @@ function exitCodeFor(error: unknown): number | null {
 
 async function analyze(path: string, options: AnalyzeOptions): Promise<void> {
   const limit = Number(options.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError("--limit must be a whole number from 1 to 1000");
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new UsageError("--limit must be a whole number from 1 to 1000");
   for (const value of [...(options.rev ?? []), options.since ?? ""]) {
     // Revisions go to git as arguments; one that starts with "-" would be read as an option.
     if (value.startsWith("-")) throw new UsageError(`invalid revision or date: ${value}`);
   }
-  if (options.since !== undefined && options.since.trim() === "") throw new UsageError("--since needs a date");
+  if (options.since !== undefined && options.since.trim() === "")
+    throw new UsageError("--since needs a date");
 
   const revisions = options.rev && options.rev.length > 0 ? options.rev : null;
   const repo = await inspectRepository(path, { revGiven: revisions !== null });
   if (repo.detached && revisions === null) {
-    process.stderr.write(`sentinel: HEAD is detached at ${repo.head?.slice(0, 7)}; analysing its history (--rev <branch> picks a branch)\n`);
+    process.stderr.write(
+      `sentinel: HEAD is detached at ${repo.head?.slice(0, 7)}; analysing its history (--rev <branch> picks a branch)\n`,
+    );
   }
 
   // Only worth a `git rev-list --count` when someone watches a terminal.
   const progress = options.progress && process.stderr.isTTY ? progressHooks() : undefined;
-  const request = { repo, revisions, since: options.since, firstParent: options.firstParent ?? false, limit, progress };
+  const request = {
+    repo,
+    revisions,
+    since: options.since,
+    firstParent: options.firstParent ?? false,
+    limit,
+    progress,
+  };
 
   let document: AnalysisDocument;
   if (options.store) {

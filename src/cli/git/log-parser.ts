@@ -144,8 +144,17 @@ export function parseCommitRecord(record: Buffer, markerLength: number): LogComm
   }
   if (record[pos] !== 0x02) throw new Error("unexpected git log output: commit header not terminated");
   pos += 2; // \x02 and the NUL that -z puts after each formatted header
-  const [sha = "", parents = "", an = "", ae = "", cn = "", ce = "", committedAt = "", message = "", note = ""] =
-    fields;
+  const [
+    sha = "",
+    parents = "",
+    an = "",
+    ae = "",
+    cn = "",
+    ce = "",
+    committedAt = "",
+    message = "",
+    note = "",
+  ] = fields;
 
   const files: FileChange[] = [];
   if (record[pos] === 0x0a) {

@@ -10,17 +10,16 @@ export type RepoFile = { text: string; source: "worktree" | "HEAD" } | { tooLarg
 
 /**
  * A file of the repository the engine reads for context (`.gitattributes`, CODEOWNERS, Agent Trace
- * records): the working tree's copy when there is one (Agent Trace writers append to it before a
- * commit), else the copy in HEAD (bare repositories, or a file deleted from the working tree).
+ * records): the working tree's copy (Agent Trace writers append to it before a commit), or HEAD's
+ * in a bare repository.
  */
 export async function readRepoFile(repo: RepositoryInfo, path: string): Promise<RepoFile> {
   if (!repo.bare) {
     const full = join(repo.root, path);
     const info = await stat(full).catch(() => null);
-    if (info?.isFile()) {
-      if (info.size > MAX_CONTEXT_FILE_BYTES) return { tooLarge: true };
-      return { text: await readFile(full, "utf8"), source: "worktree" };
-    }
+    if (!info?.isFile()) return null;
+    if (info.size > MAX_CONTEXT_FILE_BYTES) return { tooLarge: true };
+    return { text: await readFile(full, "utf8"), source: "worktree" };
   }
   if (!repo.head) return null;
   const size = await runGit(repo.root, ["cat-file", "-s", `${repo.head}:${path}`]);

@@ -29,40 +29,57 @@ const line = (b: Buffer) => b.toString("utf8").trim();
  * Checks that `path` is a git repository git can read, and gathers what the log reader needs.
  * Throws PathNotFoundError or GitError with one line saying what is wrong.
  */
-export async function inspectRepository(path: string, options: { revGiven: boolean }): Promise<RepositoryInfo> {
+export async function inspectRepository(
+  path: string,
+  options: { revGiven: boolean },
+): Promise<RepositoryInfo> {
   const absolute = resolve(path);
   const info = await stat(absolute).catch(() => null);
   if (!info) throw new PathNotFoundError(`no such directory: ${absolute}`);
   if (!info.isDirectory()) throw new PathNotFoundError(`not a directory: ${absolute}`);
 
-  const probe = await runGit(absolute, ["rev-parse", "--absolute-git-dir", "--is-bare-repository"]);
-  if (probe.code !== 0) {
+  // One process for all three; in a bare repository (or inside .git) the last one fails alone.
+  const probe = await runGit(absolute, [
+    "rev-parse",
+    "--absolute-git-dir",
+    "--is-bare-repository",
+    "--show-toplevel",
+  ]);
+  const [gitDir, bareFlag, toplevel] = line(probe.stdout)
+    .split("\n")
+    .map((l) => l.trim());
+  if (gitDir === undefined || bareFlag === undefined || gitDir === "") {
     const message = gitMessage(probe.stderr);
     if (/not a git repository/i.test(message)) throw new GitError(`not a git repository: ${absolute}`);
     throw new GitError(`cannot read the git repository at ${absolute}: ${message}`);
   }
-  const [gitDir = "", bareFlag = "false"] = line(probe.stdout).split("\n");
-  const bare = bareFlag.trim() === "true";
-  let root = gitDir;
-  if (!bare) {
-    const top = await runGit(absolute, ["rev-parse", "--show-toplevel"]);
-    root = top.code === 0 ? line(top.stdout) : absolute;
-  }
+  const bare = bareFlag === "true";
+  const root = toplevel || (bare ? gitDir : absolute);
 
-  const [headRef, headSha, notes, shallowText] = await Promise.all([
-    runGit(root, ["symbolic-ref", "-q", "HEAD"]),
+  // HEAD's own file says whether it names a branch; reading it saves a git process per run.
+  const [headFile, headSha, notes, shallowText] = await Promise.all([
+    readFile(join(gitDir, "HEAD"), "utf8").catch(() => ""),
     runGit(root, ["rev-parse", "-q", "--verify", "HEAD^{commit}"]),
-    runGit(root, ["rev-parse", "-q", "--verify", "refs/notes/ai"]),
+    runGit(root, ["for-each-ref", "--count=1", "--format=%(objectname)", "refs/notes/ai"]),
     readFile(join(gitDir, "shallow"), "utf8").catch(() => ""),
   ]);
-  const symbolic = headRef.code === 0 ? line(headRef.stdout) : null;
+  const symbolic = headFile.startsWith("ref: ") ? headFile.slice(5).trim() : null;
   const branch = symbolic?.startsWith("refs/heads/") ? symbolic.slice("refs/heads/".length) : null;
   const head = headSha.code === 0 ? line(headSha.stdout) : null;
 
   if (!head && !options.revGiven) {
-    const anyRef = await runGit(root, ["for-each-ref", "--count=1", "--format=%(refname)", "refs/heads", "refs/tags"]);
-    if (line(anyRef.stdout) === "") throw new GitError(`${root} is an empty repository: no commits to analyse`);
-    throw new GitError(`HEAD of ${root} is an unborn branch (${branch ?? "unknown"}); pass --rev <branch> to pick one`);
+    const anyRef = await runGit(root, [
+      "for-each-ref",
+      "--count=1",
+      "--format=%(refname)",
+      "refs/heads",
+      "refs/tags",
+    ]);
+    if (line(anyRef.stdout) === "")
+      throw new GitError(`${root} is an empty repository: no commits to analyse`);
+    throw new GitError(
+      `HEAD of ${root} is an unborn branch (${branch ?? "unknown"}); pass --rev <branch> to pick one`,
+    );
   }
 
   return {
@@ -72,7 +89,12 @@ export async function inspectRepository(path: string, options: { revGiven: boole
     head,
     branch,
     detached: symbolic === null,
-    shallowCommits: new Set(shallowText.split("\n").map((s) => s.trim()).filter((s) => /^[0-9a-f]{40,64}$/.test(s))),
-    hasGitAiNotes: notes.code === 0,
+    shallowCommits: new Set(
+      shallowText
+        .split("\n")
+        .map((s) => s.trim())
+        .filter((s) => /^[0-9a-f]{40,64}$/.test(s)),
+    ),
+    hasGitAiNotes: line(notes.stdout) !== "",
   };
 }

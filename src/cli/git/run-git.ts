@@ -14,7 +14,14 @@ export class GitNotFoundError extends Error {
  * Options that keep a user's git configuration from changing the bytes we parse: no colour, no
  * signatures, no external diff drivers or text conversion, UTF-8 output.
  */
-export const NEUTRAL_CONFIG = ["-c", "color.ui=never", "-c", "log.showSignature=false", "-c", "core.quotePath=true"];
+export const NEUTRAL_CONFIG = [
+  "-c",
+  "color.ui=never",
+  "-c",
+  "log.showSignature=false",
+  "-c",
+  "core.quotePath=true",
+];
 
 /** Environment for git children: never prompt, never page, fixed locale for parseable messages. */
 export function gitEnv(): NodeJS.ProcessEnv {
@@ -30,7 +37,11 @@ export interface GitResult {
 /** Runs a short git command to completion. Never throws on a non-zero exit; does throw when git is missing. */
 export function runGit(cwd: string, args: string[]): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn("git", [...NEUTRAL_CONFIG, ...args], { cwd, env: gitEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("git", [...NEUTRAL_CONFIG, ...args], {
+      cwd,
+      env: gitEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (c: Buffer) => out.push(c));

@@ -127,9 +127,12 @@ function attributeFile(file: FileChange, shared: Shared): FileAttribution {
         method = "ml_model";
         const version = scorer.version.slice(0, 100);
         modelInfo = { version, score };
-        const evidence = `model ${version} scored ${score}; confidence capped at ${ML_CONFIDENCE_CAP}`;
+        // Lines count as AI only past the model's own operating threshold (chosen for ≤ 5% false
+        // positives on human code), which is stricter than the heuristics' 0.5.
+        const threshold = scorer.threshold ?? AI_LINE_THRESHOLD;
+        const evidence = `model ${version} scored ${score} (threshold ${round(threshold)}); confidence capped at ${ML_CONFIDENCE_CAP}`;
         fileSignals = [makeSignal("ml-model", null, null, evidence, confidence)];
-        lines = split(additions, confidence >= AI_LINE_THRESHOLD ? additions : 0, 0);
+        lines = split(additions, score >= threshold ? additions : 0, 0);
       }
     }
   }

@@ -6,4 +6,9 @@ export interface FileScorer {
   version: string;
   /** Probability (0–1) that the added lines were written by AI. */
   score(addedLines: string[], path: string): number;
+  /**
+   * The operating threshold chosen on held-out human code (≤ 5% false positives): lines count as AI
+   * only at or above it. Without one, the engine's usual 0.5 applies.
+   */
+  threshold?: number;
 }

@@ -22,8 +22,10 @@ export interface DeploySummary {
   leadTimesSeconds: number[];
 }
 
-const byTimeThenId = <T extends { at: number }>(key: (x: T) => string) => (a: T, b: T) =>
-  a.at - b.at || key(a).localeCompare(key(b));
+const byTimeThenId =
+  <T extends { at: number }>(key: (x: T) => string) =>
+  (a: T, b: T) =>
+    a.at - b.at || key(a).localeCompare(key(b));
 
 export function summarizeDeploys(
   deploys: readonly DeployFact[],

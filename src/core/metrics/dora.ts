@@ -62,10 +62,16 @@ export function computeDora(
   };
 }
 
-function figures(deploys: readonly DeploySummary[], incidents: readonly IncidentFact[], weeks: number): DoraFigures {
+function figures(
+  deploys: readonly DeploySummary[],
+  incidents: readonly IncidentFact[],
+  weeks: number,
+): DoraFigures {
   const leadTimes = deploys.flatMap((d) => d.leadTimesSeconds);
   const failed = deploys.filter((d) => d.failed).length;
-  const restores = incidents.flatMap((i) => (i.resolvedAt === null ? [] : [(i.resolvedAt - i.startedAt) / 1000]));
+  const restores = incidents.flatMap((i) =>
+    i.resolvedAt === null ? [] : [(i.resolvedAt - i.startedAt) / 1000],
+  );
   return {
     deploys: deploys.length,
     deploymentFrequencyPerWeek: deploys.length / weeks,

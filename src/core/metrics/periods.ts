@@ -27,7 +27,8 @@ export function utcDate(instant: Date | number): string {
 export function parseDate(date: string): Date {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new RangeError(`not a YYYY-MM-DD date: ${date}`);
   const parsed = new Date(`${date}T00:00:00.000Z`);
-  if (Number.isNaN(parsed.getTime()) || utcDate(parsed) !== date) throw new RangeError(`not a calendar date: ${date}`);
+  if (Number.isNaN(parsed.getTime()) || utcDate(parsed) !== date)
+    throw new RangeError(`not a calendar date: ${date}`);
   return parsed;
 }
 

@@ -158,8 +158,18 @@ interface BucketFacts {
  * Computes the rows of the given buckets from one repository's facts. The facts must cover the
  * buckets (and the deploy before the first of them); rows of empty buckets are left out.
  */
-export function computeMetricRows(facts: RepoFacts, threshold: number, buckets: readonly PeriodKey[]): MetricRow[] {
-  const deploys = summarizeDeploys(facts.deploys, facts.commits, facts.attributions, facts.incidents, threshold);
+export function computeMetricRows(
+  facts: RepoFacts,
+  threshold: number,
+  buckets: readonly PeriodKey[],
+): MetricRow[] {
+  const deploys = summarizeDeploys(
+    facts.deploys,
+    facts.commits,
+    facts.attributions,
+    facts.incidents,
+    threshold,
+  );
   const attributionBySha = new Map(facts.attributions.map((a) => [a.sha, a]));
   const heavySha = (sha: string | null) => {
     const fact = sha ? attributionBySha.get(sha) : undefined;
@@ -169,7 +179,13 @@ export function computeMetricRows(facts: RepoFacts, threshold: number, buckets: 
   // Group facts by bucket once, instead of scanning every fact for every bucket.
   const groups = new Map<string, BucketFacts>();
   for (const key of buckets) {
-    groups.set(`${key.period}:${key.date}`, { commits: [], attributions: [], pullRequests: [], deploys: [], incidents: [] });
+    groups.set(`${key.period}:${key.date}`, {
+      commits: [],
+      attributions: [],
+      pullRequests: [],
+      deploys: [],
+      incidents: [],
+    });
   }
   const place = <K extends keyof BucketFacts>(at: number, list: K, item: BucketFacts[K][number]) => {
     for (const period of TIME_PERIODS) {

@@ -3,6 +3,7 @@ import { attributeCommitJob } from "../jobs/definitions.ts";
 import { scheduleRollUp } from "../jobs/metrics.ts";
 import type { WorkerRegistration } from "../jobs/workers.ts";
 import { logger } from "../logger.ts";
+import { getActiveModel } from "../services/ml-models.ts";
 import { attributeStoredCommit } from "./attribute-commit.ts";
 import { queueReattribution } from "./reattribute.ts";
 
@@ -14,6 +15,8 @@ export const registerAttributionWorkers: WorkerRegistration = async (queue, hand
       {
         db: handle.db,
         github,
+        scorerFor: (orgId) =>
+          getActiveModel({ db: handle.db, orgId, actor: { kind: "job", name: "attribute-commit" } }),
         afterStore: (tx, target) =>
           scheduleRollUp(tx, queue, { ...target, timestamps: [target.committedAt] }),
       },

@@ -9,6 +9,7 @@ import { type ApiCommit, commitEventFromApi } from "./api-mapping.ts";
 import type { GithubApp, InstallationOctokit } from "./app-client.ts";
 import { deployEvent, prMergedEvent, prOpenedEvent } from "./event-mapping.ts";
 import { pullRequestSchema } from "./payloads.ts";
+import { enqueueMany, prepareIngestionQueues } from "./enqueue-many.ts";
 import { recordEvents } from "./route-delivery.ts";
 import { orgProductionEnvironments } from "./org-settings.ts";
 
@@ -47,15 +48,12 @@ export async function runBackfillPage(deps: GithubJobDeps, payload: BackfillPayl
     : nextPhase
       ? { phase: nextPhase, page: 1 }
       : null;
+  await prepareIngestionQueues(deps.queue);
   const inserted = await deps.db.transaction(async (tx) => {
     const ctx: ServiceContext = { ...lookup, db: tx };
     const rows = await recordEvents(ctx, deps.queue, events);
     if (next) {
-      await deps.queue.enqueue(tx, backfillJob, {
-        ...payload,
-        ...next,
-        imported: payload.imported + rows.length,
-      });
+      await enqueueMany(deps.queue, tx, backfillJob, [{ ...payload, ...next, imported: payload.imported + rows.length }]);
     }
     return rows.length;
   });

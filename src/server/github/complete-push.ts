@@ -4,6 +4,7 @@ import type { ServiceContext } from "../services/context.ts";
 import { findRepository } from "../services/github/repositories.ts";
 import { type ApiCommit, commitEventFromApi } from "./api-mapping.ts";
 import type { GithubJobDeps } from "./backfill.ts";
+import { prepareIngestionQueues } from "./enqueue-many.ts";
 import { recordEvents } from "./route-delivery.ts";
 
 type Payload = (typeof completePushJob.schema)["_output"];
@@ -21,6 +22,7 @@ export async function completePush(deps: GithubJobDeps, payload: Payload): Promi
   const [owner, name] = repo.fullName.split("/");
   if (!owner || !name) return 0;
   const octokit = await deps.app.getInstallationOctokit(repo.installationId);
+  await prepareIngestionQueues(deps.queue);
   let added = 0;
   for (let page = 1; ; page++) {
     const { data } = await octokit.request("GET /repos/{owner}/{repo}/compare/{basehead}", {

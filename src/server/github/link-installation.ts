@@ -4,6 +4,7 @@ import type { Queue } from "../jobs/queue.ts";
 import type { Actor } from "../services/context.ts";
 import { findInstallation, linkInstallation, upsertInstallation } from "../services/github/installations.ts";
 import type { GithubApp } from "./app-client.ts";
+import { enqueueMany, prepareIngestionQueues } from "./enqueue-many.ts";
 import { installationSchema } from "./payloads.ts";
 
 export interface LinkResult {
@@ -29,13 +30,14 @@ export async function linkInstallationToOrg(
     });
     await upsertInstallation(db, installationSchema.parse(data));
   }
+  await prepareIngestionQueues(queue);
   return db.transaction(async (tx) => {
     const { installation, pendingDeliveries } = await linkInstallation(
       { db: tx, orgId: input.orgId, actor: input.actor },
       { installationId: input.installationId },
     );
     if (pendingDeliveries > 0) {
-      await queue.enqueue(tx, processDeliveriesJob, { installationId: input.installationId });
+      await enqueueMany(queue, tx, processDeliveriesJob, [{ installationId: input.installationId }]);
     }
     return { installationId: installation.installationId, accountLogin: installation.accountLogin, pendingDeliveries };
   });

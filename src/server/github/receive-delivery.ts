@@ -12,6 +12,7 @@ import {
   storeDelivery,
 } from "../services/github/deliveries.ts";
 import { pendingDeliveryIds } from "../services/github/installations.ts";
+import { enqueueMany, prepareIngestionQueues } from "./enqueue-many.ts";
 import { type Delivery, deliveryAction, deliveryInstallationId, routeDelivery } from "./route-delivery.ts";
 
 export type Receipt = { status: "accepted"; result: DeliveryResult } | { status: "duplicate" };
@@ -32,6 +33,7 @@ export function deliveryHeaders(delivery: Delivery): DeliveryHeaders {
  */
 export async function receiveDelivery(db: Database, queue: Queue, delivery: Delivery): Promise<Receipt> {
   const headers = deliveryHeaders(delivery);
+  await prepareIngestionQueues(queue);
   try {
     return await db.transaction(async (tx) => {
       if (!(await claimDelivery(tx, headers))) return { status: "duplicate" as const };
@@ -47,7 +49,7 @@ export async function receiveDelivery(db: Database, queue: Queue, delivery: Deli
     const failed: DeliveryResult = { outcome: "failed", orgId: null, eventsCreated: 0, payload: delivery.payload };
     return db.transaction(async (tx) => {
       if (!(await storeDelivery(tx, headers, failed))) return { status: "duplicate" as const };
-      await queue.enqueue(tx, processDeliveriesJob, { deliveryId: delivery.deliveryId }, { startAfter: 60 });
+      await enqueueMany(queue, tx, processDeliveriesJob, [{ deliveryId: delivery.deliveryId }], { startAfter: 60 });
       return { status: "accepted" as const, result: failed };
     });
   }
@@ -58,6 +60,7 @@ export async function receiveDelivery(db: Database, queue: Queue, delivery: Deli
  * or null when there was nothing to do (already processed, or pruned).
  */
 export async function processStoredDelivery(db: Database, queue: Queue, deliveryId: string): Promise<DeliveryResult | null> {
+  await prepareIngestionQueues(queue);
   return db.transaction(async (tx) => {
     const row = await findDelivery(tx, deliveryId, { lock: true });
     if (!row?.payload || (row.outcome !== "pending_link" && row.outcome !== "failed")) return null;

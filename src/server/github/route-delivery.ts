@@ -221,9 +221,12 @@ async function addRepositories(
 async function enqueueBackfills(ctx: ServiceContext, queue: Queue, repos: readonly RepositoryRow[]): Promise<void> {
   if (repos.length === 0) return;
   const since = await backfillSince(ctx);
-  for (const repo of repos) {
-    await queue.enqueue(ctx.db, backfillJob, { orgId: ctx.orgId, repoId: repo.id, since: since.toISOString() });
-  }
+  await enqueueMany(
+    queue,
+    ctx.db,
+    backfillJob,
+    repos.map((repo) => ({ orgId: ctx.orgId, repoId: repo.id, since: since.toISOString() })),
+  );
 }
 
 async function repositoryChange(
@@ -325,13 +328,7 @@ async function push(
     p.commits.map((c) => commitEvent(repo.id, branch, c, "push")),
   );
   if (p.commits.length >= PUSH_COMMIT_LIMIT && /^[0-9a-f]{40}$/.test(p.after) && !/^0+$/.test(p.before)) {
-    await queue.enqueue(ctx.db, completePushJob, {
-      orgId: ctx.orgId,
-      repoId: repo.id,
-      base: p.before,
-      head: p.after,
-      branch,
-    });
+    await enqueueMany(queue, ctx.db, completePushJob, [{ orgId: ctx.orgId, repoId: repo.id, base: p.before, head: p.after, branch }]);
   }
   return result("processed", ctx.orgId, inserted.length);
 }

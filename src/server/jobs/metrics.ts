@@ -1,6 +1,10 @@
 import { z } from "zod";
 import type { Database } from "../db/client.ts";
-import { markMetricsStale, repositoriesWithPendingRollUps, rollUpPending } from "../services/metrics/pending.ts";
+import {
+  markMetricsStale,
+  repositoriesWithPendingRollUps,
+  rollUpPending,
+} from "../services/metrics/pending.ts";
 import { defineJob, type Queue } from "./queue.ts";
 import type { WorkerRegistration } from "./workers.ts";
 
@@ -56,7 +60,11 @@ export async function requestRollUp(
   await queue.boss.send(
     rollUpMetricsJob.name,
     { orgId: input.orgId, repoId: input.repoId },
-    { ...rollUpMetricsJob.options, singletonKey: `metrics:${input.repoId}`, startAfter: ROLL_UP_DEBOUNCE_SECONDS },
+    {
+      ...rollUpMetricsJob.options,
+      singletonKey: `metrics:${input.repoId}`,
+      startAfter: ROLL_UP_DEBOUNCE_SECONDS,
+    },
   );
 }
 
@@ -70,11 +78,17 @@ export const sweepMetricsJob = defineJob({
 export const registerMetricsWorkers: WorkerRegistration = async (queue, handle) => {
   await ensureRollUpQueue(queue);
   await queue.work(rollUpMetricsJob, async ({ orgId, repoId }) => {
-    await rollUpPending({ db: handle.db, orgId, actor: { kind: "job", name: rollUpMetricsJob.name } }, repoId);
+    await rollUpPending(
+      { db: handle.db, orgId, actor: { kind: "job", name: rollUpMetricsJob.name } },
+      repoId,
+    );
   });
   await queue.work(sweepMetricsJob, async () => {
     for (const { orgId, repoId } of await repositoriesWithPendingRollUps(handle.db)) {
-      await rollUpPending({ db: handle.db, orgId, actor: { kind: "job", name: sweepMetricsJob.name } }, repoId);
+      await rollUpPending(
+        { db: handle.db, orgId, actor: { kind: "job", name: sweepMetricsJob.name } },
+        repoId,
+      );
     }
   });
   await queue.boss.schedule(sweepMetricsJob.name, "* * * * *");

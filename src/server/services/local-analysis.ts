@@ -42,7 +42,11 @@ export async function ensureLocalRepository(
   ctx: ServiceContext,
   input: { path: string; defaultBranch: string | null },
 ): Promise<LocalRepository> {
-  const select = { id: repositories.id, fullName: repositories.fullName, lastAnalyzedSha: repositories.lastAnalyzedSha };
+  const select = {
+    id: repositories.id,
+    fullName: repositories.fullName,
+    lastAnalyzedSha: repositories.lastAnalyzedSha,
+  };
   const [existing] = await ctx.db
     .select(select)
     .from(repositories)
@@ -81,7 +85,11 @@ export interface StoreResult {
 }
 
 const cut = (s: string, n: number) => (s.length <= n ? s : s.slice(0, n));
-const person = (p: { name: string; email: string }) => ({ name: cut(p.name, 500), email: cut(p.email, 500), login: null });
+const person = (p: { name: string; email: string }) => ({
+  name: cut(p.name, 500),
+  email: cut(p.email, 500),
+  login: null,
+});
 
 /** Upserts commits and their per-file attribution, BATCH commits per transaction. */
 export async function storeLocalCommits(
@@ -175,5 +183,7 @@ function uniquePaths(attribution: CommitAttribution): CommitAttribution {
       },
     });
   }
-  return byPath.size === attribution.files.length ? attribution : { ...attribution, files: [...byPath.values()] };
+  return byPath.size === attribution.files.length
+    ? attribution
+    : { ...attribution, files: [...byPath.values()] };
 }

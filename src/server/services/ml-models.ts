@@ -182,7 +182,7 @@ export async function getActiveModel(ctx: ServiceContext): Promise<ModelScorer |
   const [row] = await ctx.db
     .select({ weights: mlModels.weights })
     .from(mlModels)
-    .where(eq(mlModels.id, active.id));
+    .where(and(eq(mlModels.id, active.id), or(eq(mlModels.orgId, ctx.orgId), isNull(mlModels.orgId))));
   if (!row) return null;
   let scorer: ModelScorer;
   try {

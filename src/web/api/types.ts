@@ -220,7 +220,7 @@ export interface Incident {
 
 export interface IncidentDetail extends Incident {
   timeline: { status: IncidentStatus; at: string; by: string | null }[];
-  deploy: { id: string; sha: string; timestamp: string; environment: string | null } | null;
+  deploy: { id: string; sha: string | null; timestamp: string; environment: string | null } | null;
   commits: {
     sha: string;
     message: string | null;

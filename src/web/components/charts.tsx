@@ -18,7 +18,9 @@ import { formatBucket, formatNumber, formatPercent, tierLabel } from "../format.
 // page's numbers and tables should not wait for it.
 
 const TOOL_COLORS = ["#4f46e5", "#0891b2", "#d97706", "#db2777", "#16a34a", "#7c3aed", "#dc2626", "#0d9488"];
-const OTHER_TOOL = "other tools";
+const OTHER_TOOL = "other or unnamed tools";
+// The roll-up's key for AI lines whose tool no evidence named.
+const UNNAMED_TOOL = "unknown";
 const MAX_TOOLS = 6;
 const HEIGHT = 260;
 
@@ -30,6 +32,7 @@ function topTools(series: MetricsPoint[]): string[] {
   const totals = new Map<string, number>();
   for (const point of series) {
     for (const [tool, lines] of Object.entries(point.aiLinesByTool ?? {})) {
+      if (tool === UNNAMED_TOOL) continue;
       totals.set(tool, (totals.get(tool) ?? 0) + lines);
     }
   }
@@ -57,6 +60,9 @@ export function AiShareByToolChart({ series, period }: { series: MetricsPoint[];
     return row;
   });
   const keys = data.some((row) => OTHER_TOOL in row) ? [...shown, OTHER_TOOL] : shown;
+  // A round top (10%, 20%, …) so the ticks read as plain percentages.
+  const highest = Math.max(0, ...series.map((p) => (p.linesAdded > 0 ? p.aiLinesAdded / p.linesAdded : 0)));
+  const top = Math.min(1, Math.max(0.1, Math.ceil(highest * 10) / 10));
   return (
     <figure className="chart" aria-label="AI share of added lines over time, stacked by tool">
       <ResponsiveContainer width="100%" height={HEIGHT}>

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from "react";
 import { Link, useParams } from "react-router";
 import { RISK_TIERS } from "../../core/enums.ts";
 import { useApiMutation, useApiQuery, useHasRole, useOrgSlug } from "../api/hooks.ts";
-import type { Attribution, Commit, DetectionSignals } from "../api/types.ts";
+import type { Attribution, Commit, DetectionSignals, Member } from "../api/types.ts";
 import { Empty, ErrorState, InlineError, Loading } from "../components/states.tsx";
 import {
   Badge,
@@ -176,13 +176,23 @@ function FileRow({
   );
 }
 
+/** "user:<id>" as the member's name, when the member list knows them. */
+function useActorName(): (actor: string) => string {
+  const members = useApiQuery<{ items: Member[] }>("/members");
+  return (actor) => {
+    const id = actor.startsWith("user:") ? actor.slice(5) : actor;
+    return members.data?.items.find((m) => m.userId === id)?.name ?? actor;
+  };
+}
+
 function Signals({ signals }: { signals: DetectionSignals | null }) {
+  const actorName = useActorName();
   if (!signals) return <p className="muted">No signals recorded.</p>;
   return (
     <div className="signals">
       {signals.override ? (
         <p className="override-note">
-          Overridden by {signals.override.actor} on {formatDateTime(signals.override.at)}: “
+          Overridden by {actorName(signals.override.actor)} on {formatDateTime(signals.override.at)}: “
           {signals.override.reason}”
         </p>
       ) : null}

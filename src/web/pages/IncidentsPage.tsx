@@ -6,7 +6,7 @@ import type { Incident, Page, Repository } from "../api/types.ts";
 import { FilterBar, useQueryParams } from "../components/filters.tsx";
 import { Empty, InlineError, QueryState } from "../components/states.tsx";
 import { Card, PageHeader, SeverityBadge, StatusBadge, useFocusOnMount } from "../components/ui.tsx";
-import { formatDateTime, formatDuration, formatPercent, formatRelative, shortSha } from "../format.ts";
+import { formatDate, formatDateTime, formatDuration, formatPercent, formatRelative, shortSha } from "../format.ts";
 
 const TIMELINE_DAYS = 90;
 
@@ -153,28 +153,35 @@ function Timeline({ incidents }: { incidents: Incident[] }) {
   return (
     <div className="timeline" data-testid="incident-timeline">
       <div className="timeline-axis" aria-hidden="true">
-        <span>{formatRelative(new Date(start).toISOString(), now)}</span>
-        <span>today</span>
+        <span />
+        <span className="timeline-axis-labels">
+          <span>{formatDate(new Date(start).toISOString())}</span>
+          <span>{formatDate(new Date(start + span / 2).toISOString())}</span>
+          <span>today</span>
+        </span>
       </div>
       <ol className="timeline-rows">
         {visible.map((i) => {
           const from = new Date(i.startedAt).getTime();
           const to = new Date(i.resolvedAt ?? now).getTime();
           const left = pos(from);
-          const width = `max(6px, calc(${pos(to)} - ${left}))`;
+          const width = `max(8px, calc(${pos(to)} - ${left}))`;
           const duration = i.resolvedAt ? formatDuration((to - from) / 1000) : "ongoing";
           return (
             <li key={i.id} className="timeline-row">
-              <Link
-                to={`/o/${slug}/incidents/${i.id}`}
-                className={`timeline-bar sev-${i.severity} ${i.resolvedAt ? "" : "open"}`}
-                style={{ left, width }}
-                title={`${i.title} · ${formatDateTime(i.startedAt)} · ${duration}`}
-              >
-                <span className="visually-hidden">
-                  {i.title}, {i.severity}, started {formatDateTime(i.startedAt)}, {duration}
-                </span>
+              <Link to={`/o/${slug}/incidents/${i.id}`} className="timeline-label" title={i.title}>
+                {i.title}
               </Link>
+              <span className="timeline-track">
+                <span
+                  className={`timeline-bar sev-${i.severity} ${i.resolvedAt ? "" : "open"}`}
+                  style={{ left, width }}
+                  title={`${i.severity.toUpperCase()} · ${formatDateTime(i.startedAt)} · ${duration}`}
+                />
+                <span className="visually-hidden">
+                  {i.severity}, started {formatDateTime(i.startedAt)}, {duration}
+                </span>
+              </span>
             </li>
           );
         })}

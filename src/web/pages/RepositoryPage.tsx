@@ -292,7 +292,11 @@ function RecentEvents({ repositoryId }: { repositoryId: string }) {
                       <code>{shortSha(event.commitSha)}</code>
                     </Link>
                   ) : null}{" "}
-                  {describeEvent(event)}
+                  {typeof event.metadata?.incidentId === "string" ? (
+                    <Link to={`/o/${slug}/incidents/${event.metadata.incidentId}`}>{describeEvent(event)}</Link>
+                  ) : (
+                    describeEvent(event)
+                  )}
                 </span>
                 <span className="muted small" title={formatDateTime(event.timestamp)}>
                   {formatRelative(event.timestamp)}
@@ -310,7 +314,9 @@ function describeEvent(event: CodeEvent): string {
   const m = event.metadata ?? {};
   const pick = (key: string) =>
     typeof m[key] === "string" || typeof m[key] === "number" ? String(m[key]) : "";
+  const incident = event.type === "incident" ? [pick("change"), pick("severity").toUpperCase(), pick("status")] : [];
   const parts = [
+    ...incident,
     pick("title") || pick("message").split("\n")[0] || "",
     pick("environment") ? `to ${pick("environment")}` : "",
     pick("number") ? `#${pick("number")}` : "",

@@ -43,11 +43,15 @@ beforeAll(() => {
   repo.commit(Buffer.from([0x4c, 0xe4, 0x74, 0x69, 0x6e, 0x0a]), { date: "2024-01-07T00:00:00Z" });
   repo.commit("empty", { date: "2024-01-08T00:00:00Z", allowEmpty: true });
 
-  stream = execFileSync("git", gitLogArgs(NONCE, { revisions: ["HEAD"], firstParent: false }, { gitAiNotes: false }), {
-    cwd: repo.dir,
-    env: repo.env(),
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  stream = execFileSync(
+    "git",
+    gitLogArgs(NONCE, { revisions: ["HEAD"], firstParent: false }, { gitAiNotes: false }),
+    {
+      cwd: repo.dir,
+      env: repo.env(),
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
 });
 
 afterAll(() => repo.remove());
@@ -85,10 +89,16 @@ describe("git log parser", () => {
     const files = (n: number) =>
       commits[n]?.input.files.map(({ patch, ...f }) => ({ ...f, hasPatch: patch !== undefined }));
     expect(files(0)).toEqual([]);
-    expect(files(1)).toEqual([{ path: "n\uFFFDme", status: "added", additions: 1, deletions: 0, hasPatch: true }]);
-    expect(files(3)).toEqual([{ path: "ctrl.txt", status: "added", additions: 1, deletions: 0, hasPatch: true }]);
+    expect(files(1)).toEqual([
+      { path: "n\uFFFDme", status: "added", additions: 1, deletions: 0, hasPatch: true },
+    ]);
+    expect(files(3)).toEqual([
+      { path: "ctrl.txt", status: "added", additions: 1, deletions: 0, hasPatch: true },
+    ]);
     // One raw entry, two patches (symlink deleted, file created): one file, both counted.
-    expect(files(4)).toEqual([{ path: "link", status: "changed", additions: 2, deletions: 1, hasPatch: true }]);
+    expect(files(4)).toEqual([
+      { path: "link", status: "changed", additions: 2, deletions: 1, hasPatch: true },
+    ]);
     expect(files(6)).toEqual([
       { path: "b.txt", previousPath: "a.txt", status: "renamed", additions: 1, deletions: 0, hasPatch: true },
     ]);
@@ -114,7 +124,7 @@ describe("git log parser", () => {
       fc.property(fc.array(fc.integer({ min: 1, max: 70_000 }), { minLength: 1, maxLength: 8 }), (sizes) => {
         expect(parseInChunks(sizes)).toEqual(whole);
       }),
-      { numRuns: 10 },
+      { numRuns: 6 },
     );
     // Tiny chunks: every marker straddles chunk boundaries.
     expect(parseInChunks([1, 2, 3, 5, 7, 11, 4096])).toEqual(whole);
@@ -122,7 +132,11 @@ describe("git log parser", () => {
 
   it("streams the same commits through a git process", async () => {
     const streamed: LogCommit[] = [];
-    for await (const c of readGitLog(repo.dir, { revisions: ["HEAD"], firstParent: false }, { gitAiNotes: false })) {
+    for await (const c of readGitLog(
+      repo.dir,
+      { revisions: ["HEAD"], firstParent: false },
+      { gitAiNotes: false },
+    )) {
       streamed.push(c);
     }
     expect(streamed.map((c) => c.input.sha)).toEqual(parseInChunks([]).map((c) => c.input.sha));
@@ -130,7 +144,11 @@ describe("git log parser", () => {
 
   it("reports git's own error in one line for a revision that does not exist", async () => {
     const read = async () => {
-      for await (const _ of readGitLog(repo.dir, { revisions: ["no-such-branch"], firstParent: false }, { gitAiNotes: false })) {
+      for await (const _ of readGitLog(
+        repo.dir,
+        { revisions: ["no-such-branch"], firstParent: false },
+        { gitAiNotes: false },
+      )) {
         // drain
       }
     };

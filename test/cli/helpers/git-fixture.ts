@@ -40,7 +40,10 @@ export class GitFixture {
     const dir = join(root, "repo");
     mkdirSync(home);
     mkdirSync(dir);
-    writeFileSync(join(home, "gitconfig"), "[init]\n\tdefaultBranch = main\n[core]\n\tautocrlf = false\n[user]\n\tname = Dana Developer\n\temail = dana@example.com\n");
+    writeFileSync(
+      join(home, "gitconfig"),
+      "[init]\n\tdefaultBranch = main\n[core]\n\tautocrlf = false\n[user]\n\tname = Dana Developer\n\temail = dana@example.com\n",
+    );
     const fixture = new GitFixture(dir, home);
     fixture.git(["init", "-q", "-b", "main"]);
     return fixture;
@@ -57,7 +60,10 @@ export class GitFixture {
     return { ...baseEnv(this.home), ...extra };
   }
 
-  git(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: Buffer | string } = {}): string {
+  git(
+    args: string[],
+    options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: Buffer | string } = {},
+  ): string {
     return execFileSync("git", args, {
       cwd: options.cwd ?? this.dir,
       env: this.env(options.env),

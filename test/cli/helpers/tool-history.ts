@@ -4,8 +4,14 @@ import { GitFixture, HUMAN, lines, type Person } from "./git-fixture.ts";
 // tool's real format (see /work/shared/ai-signatures.md), plus the git shapes that trip parsers.
 
 export const CLAUDE_FOOTER = "🤖 Generated with [Claude Code](https://claude.com/claude-code)";
-const COPILOT_AGENT: Person = { name: "copilot-swe-agent[bot]", email: "198982749+Copilot@users.noreply.github.com" };
-const DEPENDABOT: Person = { name: "dependabot[bot]", email: "49699333+dependabot[bot]@users.noreply.github.com" };
+const COPILOT_AGENT: Person = {
+  name: "copilot-swe-agent[bot]",
+  email: "198982749+Copilot@users.noreply.github.com",
+};
+const DEPENDABOT: Person = {
+  name: "dependabot[bot]",
+  email: "49699333+dependabot[bot]@users.noreply.github.com",
+};
 const AIDER: Person = { name: "Dana Developer (aider)", email: "dana@example.com" };
 
 export interface ToolHistory {
@@ -56,12 +62,21 @@ export function buildToolHistory(): ToolHistory {
   });
 
   repo.write("src/fix.ts", lines(3, "fix"));
-  sha.aider = repo.commit("aider: fix off-by-one in pagination", { author: AIDER, date: "2024-02-20T10:00:00Z" });
+  sha.aider = repo.commit("aider: fix off-by-one in pagination", {
+    author: AIDER,
+    date: "2024-02-20T10:00:00Z",
+  });
 
   repo.write("package.json", '{\n  "name": "demo",\n  "version": "1.0.1"\n}\n');
-  sha.dependabot = repo.commit("Bump demo from 1.0.0 to 1.0.1", { author: DEPENDABOT, date: "2024-03-01T10:00:00Z" });
+  sha.dependabot = repo.commit("Bump demo from 1.0.0 to 1.0.1", {
+    author: DEPENDABOT,
+    date: "2024-03-01T10:00:00Z",
+  });
 
-  repo.write("assets/logo.png", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48]));
+  repo.write(
+    "assets/logo.png",
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48]),
+  );
   sha.binary = repo.commit("Add logo", { date: "2024-03-05T10:00:00Z" });
 
   repo.git(["mv", "src/ui.ts", "src/view.ts"]);
@@ -81,7 +96,11 @@ export function buildToolHistory(): ToolHistory {
   repo.write("src/search.ts", lines(6, "search"));
   sha.squash = repo.commit(
     "Add search (#12)\n\n* wip search\n\n* tests\n\nCo-authored-by: Cursor Agent <cursoragent@cursor.com>\n",
-    { author: HUMAN, committer: { name: "GitHub", email: "noreply@github.com" }, date: "2024-03-20T10:00:00Z" },
+    {
+      author: HUMAN,
+      committer: { name: "GitHub", email: "noreply@github.com" },
+      date: "2024-03-20T10:00:00Z",
+    },
   );
 
   // A Latin-1 message without an encoding header, and a file name that is not UTF-8.
@@ -130,7 +149,10 @@ export function buildToolHistory(): ToolHistory {
         {
           path: "src/trace.ts",
           conversations: [
-            { contributor: { type: "ai", model_id: "anthropic/claude-sonnet-4" }, ranges: [{ start_line: 1, end_line: 3 }] },
+            {
+              contributor: { type: "ai", model_id: "anthropic/claude-sonnet-4" },
+              ranges: [{ start_line: 1, end_line: 3 }],
+            },
           ],
         },
       ],

@@ -247,6 +247,20 @@ describe("the ML model", () => {
     });
   });
 
+  it("counts lines as AI only at or above the model's own operating threshold", () => {
+    const strict = (score: number) => ({ ...scorer(score), threshold: 0.73 });
+    const below = attributeCommit(commit({ files: [file("src/a.ts", 4)] }), { model: strict(0.7) });
+    expect(below.files[0]).toMatchObject({
+      aiConfidence: ML_CONFIDENCE_CAP,
+      lines: { ai: 0, human: 0, unknown: 4 },
+    });
+    const above = attributeCommit(commit({ files: [file("src/a.ts", 4)] }), { model: strict(0.8) });
+    expect(above.files[0]).toMatchObject({
+      aiConfidence: ML_CONFIDENCE_CAP,
+      lines: { ai: 4, human: 0, unknown: 0 },
+    });
+  });
+
   it("is not consulted when any heuristic fires, even a weak one, nor for binaries", () => {
     const model = scorer(0.99);
     const weak = attributeCommit(commit({ branch: "claude/x" }), { model });

@@ -1,4 +1,5 @@
-import { emptyTiers, type AttributionFact, type RepoFacts } from "../../../src/core/metrics/facts.ts";
+import fc from "fast-check";
+import { type AttributionFact, emptyTiers, type RepoFacts } from "../../../src/core/metrics/facts.ts";
 
 // One repository's week of activity, small enough to compute every metric by hand (see the
 // expectations beside each test and docs/metrics.md).
@@ -61,10 +62,38 @@ export const HAND_FACTS: RepoFacts = {
     }),
   ],
   pullRequests: [
-    { kind: "opened", number: 1, at: t("2026-03-02T09:00:00Z"), reopened: false, openedAt: null, mergeCommitSha: null },
-    { kind: "opened", number: 1, at: t("2026-03-02T09:30:00Z"), reopened: true, openedAt: null, mergeCommitSha: null },
-    { kind: "reviewed", number: 1, at: t("2026-03-02T11:00:00Z"), reopened: false, openedAt: null, mergeCommitSha: null },
-    { kind: "reviewed", number: 1, at: t("2026-03-02T12:00:00Z"), reopened: false, openedAt: null, mergeCommitSha: null },
+    {
+      kind: "opened",
+      number: 1,
+      at: t("2026-03-02T09:00:00Z"),
+      reopened: false,
+      openedAt: null,
+      mergeCommitSha: null,
+    },
+    {
+      kind: "opened",
+      number: 1,
+      at: t("2026-03-02T09:30:00Z"),
+      reopened: true,
+      openedAt: null,
+      mergeCommitSha: null,
+    },
+    {
+      kind: "reviewed",
+      number: 1,
+      at: t("2026-03-02T11:00:00Z"),
+      reopened: false,
+      openedAt: null,
+      mergeCommitSha: null,
+    },
+    {
+      kind: "reviewed",
+      number: 1,
+      at: t("2026-03-02T12:00:00Z"),
+      reopened: false,
+      openedAt: null,
+      mergeCommitSha: null,
+    },
     {
       kind: "merged",
       number: 1,
@@ -114,3 +143,68 @@ export const HAND_FACTS: RepoFacts = {
     },
   ],
 };
+
+// Random repository activity over about three months.
+const START = t("2025-12-01T00:00:00Z");
+const SPAN = 100 * 86_400_000;
+const instant = fc.integer({ min: START, max: START + SPAN });
+export const factsArbitrary: fc.Arbitrary<RepoFacts> = fc
+  .record({
+    commits: fc.array(
+      fc.record({
+        at: instant,
+        added: fc.nat(200),
+        ai: fc.nat(200),
+        tool: fc.constantFrom("claude", "copilot", "cursor"),
+      }),
+      { maxLength: 40 },
+    ),
+    prs: fc.array(
+      fc.record({
+        kind: fc.constantFrom("opened" as const, "merged" as const, "reviewed" as const),
+        number: fc.integer({ min: 1, max: 15 }),
+        at: instant,
+      }),
+      { maxLength: 30 },
+    ),
+    deploys: fc.array(instant, { maxLength: 12 }),
+    incidents: fc.array(
+      fc.record({ at: instant, deploy: fc.nat(15), restore: fc.option(fc.nat(86_400_000)) }),
+      { maxLength: 10 },
+    ),
+  })
+  .map(({ commits, prs, deploys, incidents }) => ({
+    commits: commits.map((c, i) => ({ sha: `s${i}`, at: c.at })),
+    attributions: commits.map((c, i) => {
+      const ai = Math.min(c.ai, c.added);
+      const tiers = emptyTiers();
+      tiers[i % 2 === 0 ? "T3_core" : "T1_boilerplate"] = { lines: c.added, aiLines: ai };
+      return {
+        sha: `s${i}`,
+        at: c.at,
+        files: 1 + (i % 3),
+        linesAdded: c.added,
+        linesDeleted: i,
+        aiLines: ai,
+        humanLines: c.added - ai,
+        unknownLines: 0,
+        tiers,
+        aiLinesByTool: ai > 0 ? { [c.tool]: ai } : {},
+      };
+    }),
+    pullRequests: prs.map((p) => ({
+      ...p,
+      reopened: false,
+      openedAt: p.kind === "merged" ? p.at - 3_600_000 : null,
+      mergeCommitSha: p.kind === "merged" ? `s${p.number}` : null,
+    })),
+    deploys: deploys.map((at, i) => ({ id: `d${i}`, sha: null, at })),
+    incidents: incidents.map((x, i) => ({
+      id: `i${i}`,
+      severity: "sev2" as const,
+      startedAt: x.at,
+      resolvedAt: x.restore === null ? null : x.at + x.restore,
+      deployEventId: `d${x.deploy}`,
+      suspectAiShare: (i % 3) / 2,
+    })),
+  }));

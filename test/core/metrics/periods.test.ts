@@ -46,28 +46,29 @@ describe("period buckets (UTC)", () => {
   });
 
   it("lists every bucket between two instants, both ends included", () => {
-    expect(enumeratePeriods("week", Date.parse("2026-03-01T00:00Z"), Date.parse("2026-03-16T00:00Z"))).toEqual([
-      "2026-02-23",
-      "2026-03-02",
-      "2026-03-09",
-      "2026-03-16",
-    ]);
-    expect(enumeratePeriods("month", Date.parse("2025-11-30T00:00Z"), Date.parse("2026-01-01T00:00Z"))).toEqual([
-      "2025-11-01",
-      "2025-12-01",
-      "2026-01-01",
-    ]);
+    expect(
+      enumeratePeriods("week", Date.parse("2026-03-01T00:00Z"), Date.parse("2026-03-16T00:00Z")),
+    ).toEqual(["2026-02-23", "2026-03-02", "2026-03-09", "2026-03-16"]);
+    expect(
+      enumeratePeriods("month", Date.parse("2025-11-30T00:00Z"), Date.parse("2026-01-01T00:00Z")),
+    ).toEqual(["2025-11-01", "2025-12-01", "2026-01-01"]);
     expect(nextPeriod("day", "2026-12-31")).toBe("2027-01-01");
   });
 
   it("touches a day, a week and a month per instant, deduplicated", () => {
-    const keys = periodsTouched([Date.parse("2026-03-02T01:00Z"), Date.parse("2026-03-02T22:00Z"), Date.parse("2026-03-03T00:00Z")]);
-    expect(keys).toEqual([
-      { period: "day", date: "2026-03-02" },
-      { period: "month", date: "2026-03-01" },
-      { period: "week", date: "2026-03-02" },
-      { period: "day", date: "2026-03-03" },
-    ].sort((a, b) => a.date.localeCompare(b.date) || a.period.localeCompare(b.period)));
+    const keys = periodsTouched([
+      Date.parse("2026-03-02T01:00Z"),
+      Date.parse("2026-03-02T22:00Z"),
+      Date.parse("2026-03-03T00:00Z"),
+    ]);
+    expect(keys).toEqual(
+      [
+        { period: "day", date: "2026-03-02" },
+        { period: "month", date: "2026-03-01" },
+        { period: "week", date: "2026-03-02" },
+        { period: "day", date: "2026-03-03" },
+      ].sort((a, b) => a.date.localeCompare(b.date) || a.period.localeCompare(b.period)),
+    );
   });
 
   it("refuses dates that are not bucket starts or not dates", () => {

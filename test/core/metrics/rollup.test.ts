@@ -2,17 +2,29 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { summarizeDeploys } from "../../../src/core/metrics/deploys.ts";
 import { computeDora } from "../../../src/core/metrics/dora.ts";
-import { emptyTiers, type RepoFacts } from "../../../src/core/metrics/facts.ts";
-import { ADDITIVE_COLUMNS, bucketsOf, computeMetricRows, type MetricRow } from "../../../src/core/metrics/rollup.ts";
+import type { RepoFacts } from "../../../src/core/metrics/facts.ts";
 import { periodStart } from "../../../src/core/metrics/periods.ts";
-import { HAND_FACTS, t } from "./fixture.ts";
+import {
+  ADDITIVE_COLUMNS,
+  bucketsOf,
+  computeMetricRows,
+  type MetricRow,
+} from "../../../src/core/metrics/rollup.ts";
+import { factsArbitrary, HAND_FACTS, t } from "./fixture.ts";
 
 const rowsOf = (facts: RepoFacts, threshold = 0.5) => computeMetricRows(facts, threshold, bucketsOf(facts));
-const find = (rows: MetricRow[], period: string, date: string) => rows.find((r) => r.period === period && r.date === date);
+const find = (rows: MetricRow[], period: string, date: string) =>
+  rows.find((r) => r.period === period && r.date === date);
 
 describe("what a deploy ships", () => {
   it("ships the commits after the previous production deploy, up to and including its own time", () => {
-    const deploys = summarizeDeploys(HAND_FACTS.deploys, HAND_FACTS.commits, HAND_FACTS.attributions, HAND_FACTS.incidents, 0.5);
+    const deploys = summarizeDeploys(
+      HAND_FACTS.deploys,
+      HAND_FACTS.commits,
+      HAND_FACTS.attributions,
+      HAND_FACTS.incidents,
+      0.5,
+    );
     expect(deploys.map((d) => [d.id, d.commits, d.aiShare, d.aiHeavy, d.failed])).toEqual([
       ["d0", [], null, false, false],
       ["d1", ["c1", "c2"], 80 / 150, true, true],
@@ -124,14 +136,29 @@ describe("repo_metrics rows from hand-computed facts", () => {
 
   it("moves a change across the AI-heavy line when the organization's threshold moves", () => {
     const strict = rowsOf(HAND_FACTS, 0.9);
-    expect(find(strict, "week", "2026-03-02")).toMatchObject({ aiCommits: 0, aiHeavyDeploys: 0, changeFailureRateOther: 1 });
+    expect(find(strict, "week", "2026-03-02")).toMatchObject({
+      aiCommits: 0,
+      aiHeavyDeploys: 0,
+      changeFailureRateOther: 1,
+    });
   });
 });
 
 describe("DORA over a window", () => {
   it("splits deploys, lead time, failure rate and time to restore by AI-heavy change, with counts", () => {
-    const deploys = summarizeDeploys(HAND_FACTS.deploys, HAND_FACTS.commits, HAND_FACTS.attributions, HAND_FACTS.incidents, 0.5);
-    const report = computeDora(deploys, HAND_FACTS.incidents, { from: t("2026-03-01T00:00:00Z"), to: t("2026-03-15T00:00:00Z") }, 0.5);
+    const deploys = summarizeDeploys(
+      HAND_FACTS.deploys,
+      HAND_FACTS.commits,
+      HAND_FACTS.attributions,
+      HAND_FACTS.incidents,
+      0.5,
+    );
+    const report = computeDora(
+      deploys,
+      HAND_FACTS.incidents,
+      { from: t("2026-03-01T00:00:00Z"), to: t("2026-03-15T00:00:00Z") },
+      0.5,
+    );
     expect(report.aiHeavy).toEqual({
       deploys: 1,
       deploymentFrequencyPerWeek: 0.5,
@@ -152,11 +179,21 @@ describe("DORA over a window", () => {
       timeToRestoreMedianSeconds: null,
       restoreSamples: 0,
     });
-    expect(report.all).toMatchObject({ deploys: 2, deploymentFrequencyPerWeek: 1, leadTimeSamples: 4, restoreSamples: 2 });
+    expect(report.all).toMatchObject({
+      deploys: 2,
+      deploymentFrequencyPerWeek: 1,
+      leadTimeSamples: 4,
+      restoreSamples: 2,
+    });
   });
 
   it("reports an empty window as zero deploys and no rates", () => {
-    const report = computeDora([], [], { from: t("2020-01-01T00:00:00Z"), to: t("2020-01-08T00:00:00Z") }, 0.5);
+    const report = computeDora(
+      [],
+      [],
+      { from: t("2020-01-01T00:00:00Z"), to: t("2020-01-08T00:00:00Z") },
+      0.5,
+    );
     expect(report.all).toEqual({
       deploys: 0,
       deploymentFrequencyPerWeek: 0,
@@ -170,57 +207,22 @@ describe("DORA over a window", () => {
   });
 });
 
-// Random repository activity over about three months.
-const START = t("2025-12-01T00:00:00Z");
-const SPAN = 100 * 86_400_000;
-const instant = fc.integer({ min: START, max: START + SPAN });
-export const factsArbitrary: fc.Arbitrary<RepoFacts> = fc
-  .record({
-    commits: fc.array(fc.record({ at: instant, added: fc.nat(200), ai: fc.nat(200), tool: fc.constantFrom("claude", "copilot", "cursor") }), { maxLength: 40 }),
-    prs: fc.array(fc.record({ kind: fc.constantFrom("opened" as const, "merged" as const, "reviewed" as const), number: fc.integer({ min: 1, max: 15 }), at: instant }), { maxLength: 30 }),
-    deploys: fc.array(instant, { maxLength: 12 }),
-    incidents: fc.array(fc.record({ at: instant, deploy: fc.nat(15), restore: fc.option(fc.nat(86_400_000)) }), { maxLength: 10 }),
-  })
-  .map(({ commits, prs, deploys, incidents }) => ({
-    commits: commits.map((c, i) => ({ sha: `s${i}`, at: c.at })),
-    attributions: commits.map((c, i) => {
-      const ai = Math.min(c.ai, c.added);
-      const tiers = emptyTiers();
-      tiers[i % 2 === 0 ? "T3_core" : "T1_boilerplate"] = { lines: c.added, aiLines: ai };
-      return {
-        sha: `s${i}`,
-        at: c.at,
-        files: 1 + (i % 3),
-        linesAdded: c.added,
-        linesDeleted: i,
-        aiLines: ai,
-        humanLines: c.added - ai,
-        unknownLines: 0,
-        tiers,
-        aiLinesByTool: ai > 0 ? { [c.tool]: ai } : {},
-      };
-    }),
-    pullRequests: prs.map((p) => ({ ...p, reopened: false, openedAt: p.kind === "merged" ? p.at - 3_600_000 : null, mergeCommitSha: p.kind === "merged" ? `s${p.number}` : null })),
-    deploys: deploys.map((at, i) => ({ id: `d${i}`, sha: null, at })),
-    incidents: incidents.map((x, i) => ({
-      id: `i${i}`,
-      severity: "sev2" as const,
-      startedAt: x.at,
-      resolvedAt: x.restore === null ? null : x.at + x.restore,
-      deployEventId: `d${x.deploy}`,
-      suspectAiShare: (i % 3) / 2,
-    })),
-  }));
-
 describe("roll-up properties", () => {
   it("day rows sum to their week and month rows in every additive column", () => {
     fc.assert(
       fc.property(factsArbitrary, fc.double({ min: 0, max: 1, noNaN: true }), (facts, threshold) => {
         const rows = rowsOf(facts, threshold);
         for (const coarse of rows.filter((r) => r.period !== "day")) {
-          const days = rows.filter((r) => r.period === "day" && periodStart(coarse.period, Date.parse(`${r.date}T00:00:00Z`)) === coarse.date);
+          const days = rows.filter(
+            (r) =>
+              r.period === "day" &&
+              periodStart(coarse.period, Date.parse(`${r.date}T00:00:00Z`)) === coarse.date,
+          );
           for (const column of ADDITIVE_COLUMNS) {
-            expect(days.reduce((s, d) => s + d[column], 0), `${coarse.period} ${coarse.date} ${column}`).toBe(coarse[column]);
+            expect(
+              days.reduce((s, d) => s + d[column], 0),
+              `${coarse.period} ${coarse.date} ${column}`,
+            ).toBe(coarse[column]);
           }
         }
       }),

@@ -19,7 +19,10 @@ export const sha = (label: string) => createHash("sha1").update(label).digest("h
 
 export async function makeOrg(db: Database, settings: Partial<OrgSettings> = {}): Promise<ServiceContext> {
   const slug = `org-${randomBytes(5).toString("hex")}`;
-  const [org] = await db.insert(organizations).values({ name: slug, slug, settings: settings as OrgSettings }).returning();
+  const [org] = await db
+    .insert(organizations)
+    .values({ name: slug, slug, settings: settings as OrgSettings })
+    .returning();
   if (!org) throw new Error("no org");
   return { db, orgId: org.id, actor: { kind: "system" } };
 }
@@ -145,7 +148,14 @@ export async function addDeploy(
 export async function addPullRequest(
   ctx: ServiceContext,
   repoId: string,
-  pr: { kind: "opened" | "merged" | "reviewed"; number: number; at: string; openedAt?: string; mergeCommitSha?: string; reopened?: boolean },
+  pr: {
+    kind: "opened" | "merged" | "reviewed";
+    number: number;
+    at: string;
+    openedAt?: string;
+    mergeCommitSha?: string;
+    reopened?: boolean;
+  },
 ): Promise<void> {
   const base = {
     number: pr.number,
@@ -190,7 +200,13 @@ export async function addPullRequest(
 export async function addIncidentRow(
   ctx: ServiceContext,
   repoId: string,
-  x: { severity: "sev1" | "sev2" | "sev3" | "sev4"; startedAt: string; resolvedAt?: string; deployEventId?: string; suspectAiShare?: number },
+  x: {
+    severity: "sev1" | "sev2" | "sev3" | "sev4";
+    startedAt: string;
+    resolvedAt?: string;
+    deployEventId?: string;
+    suspectAiShare?: number;
+  },
 ): Promise<string> {
   const [row] = await ctx.db
     .insert(incidents)
@@ -217,7 +233,11 @@ export async function metricRows(ctx: ServiceContext, repoId?: string) {
   const rows = await ctx.db
     .select()
     .from(repoMetrics)
-    .where(repoId ? and(eq(repoMetrics.orgId, ctx.orgId), eq(repoMetrics.repoId, repoId)) : eq(repoMetrics.orgId, ctx.orgId))
+    .where(
+      repoId
+        ? and(eq(repoMetrics.orgId, ctx.orgId), eq(repoMetrics.repoId, repoId))
+        : eq(repoMetrics.orgId, ctx.orgId),
+    )
     .orderBy(asc(repoMetrics.repoId), asc(repoMetrics.period), asc(repoMetrics.date));
   return rows.map(({ id: _id, computedAt: _computedAt, ...rest }) => rest);
 }

@@ -152,7 +152,9 @@ export function normaliseAddedLines(addedLines: readonly string[], path: string)
     let match: RegExpExecArray | null = TOKEN.exec(line);
     while (match) {
       const text = match[0];
-      const rest = line.slice(match.index + text.length);
+      // Only comment delimiters need the rest of the line; slicing it for every token is quadratic.
+      const after = match.index + text.length;
+      const rest = () => line.slice(after);
       if (/^\s/.test(text)) {
         // whitespace: nothing
       } else if (
@@ -160,31 +162,31 @@ export function normaliseAddedLines(addedLines: readonly string[], path: string)
         (text === "#" && syntax === "hash") ||
         (text === "--" && syntax === "dash")
       ) {
-        if (text === "#" && /^!|^(include|define|if|ifdef|ifndef|endif|pragma|import)\b/.test(rest)) {
+        if (text === "#" && /^!|^(include|define|if|ifdef|ifndef|endif|pragma|import)\b/.test(rest())) {
           pushToken("#");
         } else {
-          comments.push(commentWords(rest));
+          comments.push(commentWords(rest()));
           break;
         }
       } else if (text === "/*" && syntax === "slash") {
-        const end = rest.indexOf("*/");
+        const end = rest().indexOf("*/");
         if (end === -1) {
           inBlockComment = true;
-          blockWords = commentWords(rest);
+          blockWords = commentWords(rest());
           break;
         }
-        comments.push(commentWords(rest.slice(0, end)));
+        comments.push(commentWords(rest().slice(0, end)));
         TOKEN.lastIndex = match.index + text.length + end + 2;
         match = TOKEN.exec(line);
         continue;
       } else if ((text === '"""' || text === "'''") && syntax === "hash") {
-        const end = rest.indexOf(text);
+        const end = rest().indexOf(text);
         if (end === -1) {
           inDocstring = text;
-          blockWords = commentWords(rest);
+          blockWords = commentWords(rest());
           break;
         }
-        comments.push(commentWords(rest.slice(0, end)));
+        comments.push(commentWords(rest().slice(0, end)));
         TOKEN.lastIndex = match.index + text.length + end + 3;
         match = TOKEN.exec(line);
         continue;

@@ -7,7 +7,9 @@ import type { AppBindings, AppDeps } from "../context.ts";
 export const MAX_PAGERDUTY_BYTES = 1024 * 1024;
 
 const tooLarge = () =>
-  new AppError("payload_too_large", "PagerDuty webhook bodies are limited to 1 MB", { limitBytes: MAX_PAGERDUTY_BYTES });
+  new AppError("payload_too_large", "PagerDuty webhook bodies are limited to 1 MB", {
+    limitBytes: MAX_PAGERDUTY_BYTES,
+  });
 // One answer for an unknown organization, a missing secret and a wrong signature: the URL must
 // not reveal which organizations exist.
 const unauthorized = () => new AppError("unauthorized", "invalid or missing X-PagerDuty-Signature");
@@ -42,7 +44,9 @@ export function registerPagerDutyWebhook(app: OpenAPIHono<AppBindings>, deps: Ap
     if (declared !== undefined && Number(declared) > MAX_PAGERDUTY_BYTES) throw tooLarge();
     const raw = await readCapped(c.req.raw.body, MAX_PAGERDUTY_BYTES);
     const slug = c.req.param("orgSlug");
-    const found = /^[a-z0-9-]{1,100}$/.test(slug) ? await findIntegrationSecret(deps.handle.db, slug, "pagerduty") : null;
+    const found = /^[a-z0-9-]{1,100}$/.test(slug)
+      ? await findIntegrationSecret(deps.handle.db, slug, "pagerduty")
+      : null;
     if (!found || !verifyPagerDutySignature(raw, c.req.header("x-pagerduty-signature"), found.secret)) {
       throw unauthorized();
     }
@@ -52,7 +56,11 @@ export function registerPagerDutyWebhook(app: OpenAPIHono<AppBindings>, deps: Ap
     } catch {
       throw new AppError("bad_request", "body: not valid JSON");
     }
-    const ctx = { db: deps.handle.db, orgId: found.orgId, actor: { kind: "webhook" as const, source: "pagerduty" } };
+    const ctx = {
+      db: deps.handle.db,
+      orgId: found.orgId,
+      actor: { kind: "webhook" as const, source: "pagerduty" },
+    };
     const result = await applyPagerDutyEvent(ctx, payload, { queue: deps.queue });
     return c.json({ outcome: result.outcome, incidentId: result.incident?.id ?? null }, 200);
   });

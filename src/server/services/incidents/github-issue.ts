@@ -70,15 +70,32 @@ export async function incidentFromGithubIssue(
     );
     if (event.action !== "closed") return { outcome: created ? "created" : "unchanged", incident };
     const closedAt = event.issue.closedAt ? new Date(event.issue.closedAt) : at;
-    const resolved = await updateIncident(ctx, incident.id, { status: "resolved" }, deps, closedAt ? { at: closedAt } : {});
+    const resolved = await updateIncident(
+      ctx,
+      incident.id,
+      { status: "resolved" },
+      deps,
+      closedAt ? { at: closedAt } : {},
+    );
     return { outcome: "created", incident: resolved.incident };
   }
 
-  const target = event.action === "closed" ? "resolved" : event.action === "reopened" ? "investigating" : null;
-  if (!target || target === existing.status || (target === "investigating" && existing.status !== "resolved")) {
+  const target =
+    event.action === "closed" ? "resolved" : event.action === "reopened" ? "investigating" : null;
+  if (
+    !target ||
+    target === existing.status ||
+    (target === "investigating" && existing.status !== "resolved")
+  ) {
     return { outcome: "unchanged", incident: null };
   }
   const when = event.action === "closed" && event.issue.closedAt ? new Date(event.issue.closedAt) : at;
-  const { incident, changed } = await updateIncident(ctx, existing.id, { status: target }, deps, when ? { at: when } : {});
+  const { incident, changed } = await updateIncident(
+    ctx,
+    existing.id,
+    { status: target },
+    deps,
+    when ? { at: when } : {},
+  );
   return { outcome: changed ? "updated" : "unchanged", incident };
 }

@@ -61,9 +61,12 @@ export async function resolveIncidentLink(
       .orderBy(desc(codeEvents.timestamp))
       .limit(1);
     if (!deploy) {
-      throw badRequest(`deploySha: no successful production deploy of ${input.deploySha} in this repository`, {
-        field: "deploySha",
-      });
+      throw badRequest(
+        `deploySha: no successful production deploy of ${input.deploySha} in this repository`,
+        {
+          field: "deploySha",
+        },
+      );
     }
     return { ...(await deployLink(db, orgId, input.repoId, deploy)), linkMethod: "explicit" };
   }
@@ -106,14 +109,24 @@ export async function resolveIncidentLink(
 }
 
 /** The commits a deploy shipped (same rule as the roll-ups: src/core/metrics/deploys.ts). */
-export async function commitsShippedBy(db: Database, orgId: string, repoId: string, deploy: DeployRow): Promise<string[]> {
+export async function commitsShippedBy(
+  db: Database,
+  orgId: string,
+  repoId: string,
+  deploy: DeployRow,
+): Promise<string[]> {
   const at = deploy.timestamp;
   const facts = await loadRepoFacts(db, orgId, repoId, { start: at, end: new Date(at.getTime() + 1) });
   const summary = summarizeDeploys(facts.deploys, facts.commits, [], [], 1).find((d) => d.id === deploy.id);
   return summary?.commits ?? [];
 }
 
-async function deployLink(db: Database, orgId: string, repoId: string, deploy: DeployRow): Promise<IncidentLink> {
+async function deployLink(
+  db: Database,
+  orgId: string,
+  repoId: string,
+  deploy: DeployRow,
+): Promise<IncidentLink> {
   const shas = await commitsShippedBy(db, orgId, repoId, deploy);
   const suspect = await suspectOf(db, orgId, repoId, shas);
   return {

@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { badRequest } from "../../../core/errors.ts";
 import type { IncidentSeverity } from "../../../core/enums.ts";
+import { badRequest } from "../../../core/errors.ts";
 import { repositories } from "../../db/schema/index.ts";
 import type { ServiceContext } from "../context.ts";
 import type { IntakeOutcome } from "./github-issue.ts";
@@ -15,7 +15,11 @@ import { createIncident, findByExternalId, updateIncident } from "./write.ts";
  * secret. Several signatures appear while a secret is being rotated; any match is enough.
  * Compared in constant time.
  */
-export function verifyPagerDutySignature(rawBody: Uint8Array, header: string | undefined, secret: string): boolean {
+export function verifyPagerDutySignature(
+  rawBody: Uint8Array,
+  header: string | undefined,
+  secret: string,
+): boolean {
   if (!header) return false;
   const expected = createHmac("sha256", secret).update(rawBody).digest();
   let ok = false;
@@ -30,7 +34,9 @@ export function verifyPagerDutySignature(rawBody: Uint8Array, header: string | u
 }
 
 // V3 webhook payload, as far as we read it; unknown fields are ignored (PagerDuty adds fields).
-const reference = z.object({ id: z.string().max(100).optional(), summary: z.string().max(500).optional() }).nullish();
+const reference = z
+  .object({ id: z.string().max(100).optional(), summary: z.string().max(500).optional() })
+  .nullish();
 export const pagerDutyWebhookSchema = z.object({
   event: z.object({
     id: z.string().min(1).max(100),
@@ -78,7 +84,9 @@ export async function applyPagerDutyEvent(
   const parsed = pagerDutyWebhookSchema.safeParse(payload);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw badRequest(`${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`, { field: issue?.path.join(".") });
+    throw badRequest(`${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`, {
+      field: issue?.path.join("."),
+    });
   }
   const { event } = parsed.data;
   if (!HANDLED.includes(event.event_type) || (event.resource_type && event.resource_type !== "incident")) {
@@ -126,12 +134,17 @@ export async function applyPagerDutyEvent(
   if (!forward) {
     return { outcome: created ? "created" : "unchanged", incident: toIncidentView(existing) };
   }
-  const { incident, changed } = await updateIncident(ctx, existing.id, { status: target }, deps, { at: occurredAt });
+  const { incident, changed } = await updateIncident(ctx, existing.id, { status: target }, deps, {
+    at: occurredAt,
+  });
   return { outcome: created ? "created" : changed ? "updated" : "unchanged", incident };
 }
 
 /** The repository a PagerDuty service stands for: same full name, or same name when only one has it. */
-async function repositoryForService(ctx: ServiceContext, service: string | undefined): Promise<string | null> {
+async function repositoryForService(
+  ctx: ServiceContext,
+  service: string | undefined,
+): Promise<string | null> {
   if (!service) return null;
   const wanted = service.trim().toLowerCase();
   const repos = await ctx.db

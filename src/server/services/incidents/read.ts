@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import { badRequest, notFound } from "../../../core/errors.ts";
 import { parseStatus } from "../../../core/incident-lifecycle.ts";
-import { incidentMetadataSchema } from "../../../core/incidents.ts";
+import { type IncidentMetadata, incidentMetadataSchema } from "../../../core/incidents.ts";
 import { codeAttribution, codeEvents, incidents } from "../../db/schema/index.ts";
 import type { ServiceContext } from "../context.ts";
 import { commitsShippedBy } from "./link.ts";
@@ -17,7 +17,8 @@ function decodeCursor(cursor: string): { startedAt: Date; id: string } {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [unknown, unknown];
     const startedAt = new Date(String(at));
-    if (typeof id !== "string" || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(startedAt.getTime())) throw new Error();
+    if (typeof id !== "string" || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(startedAt.getTime()))
+      throw new Error();
     return { startedAt, id };
   } catch {
     throw badRequest("cursor: not a cursor this API returned", { field: "cursor" });
@@ -27,7 +28,12 @@ function decodeCursor(cursor: string): { startedAt: Date; id: string } {
 /** Incidents, newest start first, with cursor pagination. */
 export async function listIncidents(
   ctx: ServiceContext,
-  input: { status?: string | undefined; repoId?: string | undefined; limit?: number | undefined; cursor?: string | undefined },
+  input: {
+    status?: string | undefined;
+    repoId?: string | undefined;
+    limit?: number | undefined;
+    cursor?: string | undefined;
+  },
 ): Promise<{ items: IncidentView[]; nextCursor: string | null }> {
   const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
   const conditions = [eq(incidents.orgId, ctx.orgId)];
@@ -35,7 +41,10 @@ export async function listIncidents(
   if (input.repoId !== undefined) conditions.push(eq(incidents.repoId, input.repoId));
   if (input.cursor !== undefined) {
     const c = decodeCursor(input.cursor);
-    const before = or(lt(incidents.startedAt, c.startedAt), and(eq(incidents.startedAt, c.startedAt), lt(incidents.id, c.id)));
+    const before = or(
+      lt(incidents.startedAt, c.startedAt),
+      and(eq(incidents.startedAt, c.startedAt), lt(incidents.id, c.id)),
+    );
     if (before) conditions.push(before);
   }
   const rows = await ctx.db
@@ -46,11 +55,14 @@ export async function listIncidents(
     .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { items: page.map(toIncidentView), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  return {
+    items: page.map(toIncidentView),
+    nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+  };
 }
 
 export interface IncidentDetail extends IncidentView {
-  timeline: Array<{ status: string; at: string; by: string | null }>;
+  timeline: IncidentMetadata["history"];
   deploy: { id: string; sha: string | null; timestamp: string; environment: string | null } | null;
   commits: Array<{
     sha: string;
@@ -78,7 +90,12 @@ export async function getIncidentDetail(ctx: ServiceContext, incidentId: string)
   let shas: string[] = [];
   if (row.repoId && row.deployEventId) {
     const [event] = await ctx.db
-      .select({ id: codeEvents.id, sha: codeEvents.commitSha, timestamp: codeEvents.timestamp, metadata: codeEvents.metadata })
+      .select({
+        id: codeEvents.id,
+        sha: codeEvents.commitSha,
+        timestamp: codeEvents.timestamp,
+        metadata: codeEvents.metadata,
+      })
       .from(codeEvents)
       .where(and(eq(codeEvents.id, row.deployEventId), eq(codeEvents.orgId, ctx.orgId)));
     if (event) {
@@ -89,7 +106,11 @@ export async function getIncidentDetail(ctx: ServiceContext, incidentId: string)
         timestamp: event.timestamp.toISOString(),
         environment: typeof environment === "string" ? environment : null,
       };
-      shas = await commitsShippedBy(ctx.db, ctx.orgId, row.repoId, { id: event.id, commitSha: event.sha, timestamp: event.timestamp });
+      shas = await commitsShippedBy(ctx.db, ctx.orgId, row.repoId, {
+        id: event.id,
+        commitSha: event.sha,
+        timestamp: event.timestamp,
+      });
     }
   }
   // A commit named by the reporter is the suspect change itself.
@@ -109,10 +130,20 @@ export async function getIncidentDetail(ctx: ServiceContext, incidentId: string)
         committedAt: codeAttribution.committedAt,
       })
       .from(codeAttribution)
-      .where(and(eq(codeAttribution.orgId, ctx.orgId), eq(codeAttribution.repoId, row.repoId), inArray(codeAttribution.commitSha, shas)))
+      .where(
+        and(
+          eq(codeAttribution.orgId, ctx.orgId),
+          eq(codeAttribution.repoId, row.repoId),
+          inArray(codeAttribution.commitSha, shas),
+        ),
+      )
       .orderBy(desc(codeAttribution.aiLines), codeAttribution.filePath);
     const events = await ctx.db
-      .select({ sha: codeEvents.commitSha, timestamp: codeEvents.timestamp, message: sql<string | null>`${codeEvents.metadata}->>'message'` })
+      .select({
+        sha: codeEvents.commitSha,
+        timestamp: codeEvents.timestamp,
+        message: sql<string | null>`${codeEvents.metadata}->>'message'`,
+      })
       .from(codeEvents)
       .where(
         and(
@@ -136,7 +167,12 @@ export async function getIncidentDetail(ctx: ServiceContext, incidentId: string)
         aiConfidence: confidences.length > 0 ? Math.max(...confidences) : null,
         aiLines: own.reduce((s, f) => s + f.aiLines, 0),
         linesAdded: own.reduce((s, f) => s + f.linesAdded, 0),
-        files: own.map((f) => ({ filePath: f.filePath, riskTier: f.riskTier, aiConfidence: f.aiConfidence, aiLines: f.aiLines })),
+        files: own.map((f) => ({
+          filePath: f.filePath,
+          riskTier: f.riskTier,
+          aiConfidence: f.aiConfidence,
+          aiLines: f.aiLines,
+        })),
       });
     }
   }

@@ -8,7 +8,10 @@ import type { ServiceContext } from "../context.ts";
 export type IntegrationKind = "pagerduty";
 
 /** Creates or replaces the organization's secret for an integration; the secret is returned once. */
-export async function rotateIntegrationSecret(ctx: ServiceContext, kind: IntegrationKind): Promise<{ secret: string }> {
+export async function rotateIntegrationSecret(
+  ctx: ServiceContext,
+  kind: IntegrationKind,
+): Promise<{ secret: string }> {
   const secret = randomBytes(32).toString("base64url");
   await ctx.db.transaction(async (tx) => {
     await tx
@@ -29,7 +32,10 @@ export async function findIntegrationSecret(
   const [found] = await db
     .select({ orgId: organizations.id, secret: integrationSecrets.secret })
     .from(organizations)
-    .innerJoin(integrationSecrets, and(eq(integrationSecrets.orgId, organizations.id), eq(integrationSecrets.kind, kind)))
+    .innerJoin(
+      integrationSecrets,
+      and(eq(integrationSecrets.orgId, organizations.id), eq(integrationSecrets.kind, kind)),
+    )
     .where(eq(organizations.slug, orgSlug));
   return found ?? null;
 }

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
+import type { IncidentSeverity, IncidentStatus } from "../../../core/enums.ts";
 import { badRequest, notFound } from "../../../core/errors.ts";
-import type { IncidentStatus } from "../../../core/enums.ts";
 import { assertTransition, parseSeverity, parseStatus } from "../../../core/incident-lifecycle.ts";
 import { type IncidentMetadata, incidentMetadataSchema } from "../../../core/incidents.ts";
 import type { Database } from "../../db/client.ts";
@@ -42,7 +42,8 @@ export interface UpdateIncidentInput {
 function parseInstant(name: string, value: string | Date | undefined, fallback: Date): Date {
   if (value === undefined) return fallback;
   const d = value instanceof Date ? value : new Date(value);
-  if (Number.isNaN(d.getTime())) throw badRequest(`${name}: not a date-time: ${JSON.stringify(value)}`, { field: name });
+  if (Number.isNaN(d.getTime()))
+    throw badRequest(`${name}: not a date-time: ${JSON.stringify(value)}`, { field: name });
   return d;
 }
 
@@ -56,7 +57,8 @@ function checkTitle(title: string): string {
 
 function checkSha(name: string, value: string | null | undefined): string | null {
   if (value === undefined || value === null) return null;
-  if (!SHA.test(value)) throw badRequest(`${name}: not a commit SHA: ${JSON.stringify(value)}`, { field: name });
+  if (!SHA.test(value))
+    throw badRequest(`${name}: not a commit SHA: ${JSON.stringify(value)}`, { field: name });
   return value;
 }
 
@@ -79,6 +81,46 @@ export async function createIncident(
   if (input.description && input.description.length > 20_000) {
     throw badRequest("description: at most 20000 characters", { field: "description" });
   }
+  try {
+    return await insertIncident(ctx, input, deps, origin, {
+      severity,
+      title,
+      startedAt,
+      deploySha,
+      commitSha,
+    });
+  } catch (error) {
+    // Two deliveries of the same external incident raced; the other one created it.
+    if (origin.externalId && isUniqueViolation(error)) {
+      const existing = await findByExternalId(ctx.db, ctx.orgId, origin.source, origin.externalId);
+      if (existing) return { incident: toIncidentView(existing), created: false };
+    }
+    throw error;
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    if ((e as { code?: unknown }).code === "23505") return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+async function insertIncident(
+  ctx: ServiceContext,
+  input: CreateIncidentInput,
+  deps: IncidentDeps,
+  origin: IncidentOrigin,
+  checked: {
+    severity: IncidentSeverity;
+    title: string;
+    startedAt: Date;
+    deploySha: string | null;
+    commitSha: string | null;
+  },
+): Promise<{ incident: IncidentView; created: boolean }> {
+  const { severity, title, startedAt, deploySha, commitSha } = checked;
   return ctx.db.transaction(async (tx) => {
     if (origin.externalId) {
       const existing = await findByExternalId(tx, ctx.orgId, origin.source, origin.externalId);
@@ -136,7 +178,8 @@ export async function updateIncident(
   const title = input.title === undefined ? undefined : checkTitle(input.title);
   return ctx.db.transaction(async (tx) => {
     const current = await lockIncident(tx, ctx.orgId, incidentId);
-    const at = options.at && options.at > current.startedAt ? options.at : maxDate(new Date(), current.startedAt);
+    const at =
+      options.at && options.at > current.startedAt ? options.at : maxDate(new Date(), current.startedAt);
     const by = actorLabel(ctx.actor);
     const patch: Partial<typeof incidents.$inferInsert> = {};
     let change: "status_changed" | "reopened" | "updated" = "updated";
@@ -152,7 +195,10 @@ export async function updateIncident(
       // A reopened incident is restored again later; its time to restore runs to the final resolution.
       if (next === "investigating") patch.resolvedAt = null;
       const metadata = incidentMetadataSchema.parse(current.metadata);
-      patch.metadata = { ...metadata, history: [...metadata.history, { status: next, at: at.toISOString(), by }] };
+      patch.metadata = {
+        ...metadata,
+        history: [...metadata.history, { status: next, at: at.toISOString(), by }],
+      };
     }
     if (severity !== undefined && severity !== current.severity) patch.severity = severity;
     if (title !== undefined && title !== current.title) patch.title = title;
@@ -195,7 +241,9 @@ export async function relinkIncident(
       commitSha: explicit ? current.commitSha : null,
     });
     const { deployAt, ...columns } = link;
-    const same = (Object.keys(columns) as Array<keyof typeof columns>).every((k) => columns[k] === current[k]);
+    const same = (Object.keys(columns) as Array<keyof typeof columns>).every(
+      (k) => columns[k] === current[k],
+    );
     if (same) return { incident: toIncidentView(current), changed: false };
     const before = await deployTime(tx, current);
     const [row] = await tx
@@ -232,12 +280,15 @@ export async function findByExternalId(
   const [row] = await db
     .select()
     .from(incidents)
-    .where(and(eq(incidents.orgId, orgId), eq(incidents.source, source), eq(incidents.externalId, externalId)));
+    .where(
+      and(eq(incidents.orgId, orgId), eq(incidents.source, source), eq(incidents.externalId, externalId)),
+    );
   return row;
 }
 
 async function assertRepository(db: Database, orgId: string, repoId: string): Promise<void> {
-  if (!/^[0-9a-f-]{36}$/i.test(repoId)) throw badRequest("repositoryId: not a repository id", { field: "repositoryId" });
+  if (!/^[0-9a-f-]{36}$/i.test(repoId))
+    throw badRequest("repositoryId: not a repository id", { field: "repositoryId" });
   const [repo] = await db
     .select({ id: repositories.id })
     .from(repositories)

@@ -39,9 +39,10 @@ export async function findInvitationForUser(db: Database, token: string, userId:
     throw new AppError("not_found", "invitation not found, already used or expired");
   }
   const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId));
-  // The link alone is not enough: it must reach the person it was meant for.
+  // The link alone is not enough: it must reach the person it was meant for. Answered like an
+  // unknown token, so a leaked link tells a stranger nothing.
   if (!user || user.email.toLowerCase() !== row.email) {
-    throw new AppError("forbidden", `this invitation is for ${row.email}; sign in with that address to accept it`);
+    throw new AppError("not_found", "no open invitation for your address with this token; sign in as the invited address");
   }
   return { id: row.id, orgId: row.orgId, email: row.email, role: row.role };
 }

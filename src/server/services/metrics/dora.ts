@@ -42,12 +42,23 @@ export async function dora(
   for (const repoId of repoIds) {
     const facts = await loadRepoFacts(ctx.db, ctx.orgId, repoId, range);
     deploys.push(
-      ...summarizeDeploys(facts.deploys, facts.commits, facts.attributions, facts.incidents, aiHeavyThreshold),
+      ...summarizeDeploys(
+        facts.deploys,
+        facts.commits,
+        facts.attributions,
+        facts.incidents,
+        aiHeavyThreshold,
+      ),
     );
     incidents.push(...facts.incidents);
   }
   if (!input.repoId) incidents.push(...(await loadUnassignedIncidents(ctx.db, ctx.orgId, range)));
-  const report = computeDora(deploys, dedupeById(incidents), { from: start.getTime(), to: end.getTime() }, aiHeavyThreshold);
+  const report = computeDora(
+    deploys,
+    dedupeById(incidents),
+    { from: start.getTime(), to: end.getTime() },
+    aiHeavyThreshold,
+  );
   return { window: { from: start.toISOString(), to: end.toISOString() }, aiHeavyThreshold, ...report };
 }
 

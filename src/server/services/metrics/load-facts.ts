@@ -49,7 +49,9 @@ export async function loadRepoFacts(
   const scope = sql`org_id = ${orgId} AND repo_id = ${repoId}`;
   const isProductionDeploy = sql`event_type = 'deploy' AND metadata->>'production' = 'true' AND metadata->>'state' = 'success'`;
   const inRange = (column: SQL) =>
-    range ? sql`${column} >= ${range.start.toISOString()}::timestamptz AND ${column} < ${range.end.toISOString()}::timestamptz` : sql`true`;
+    range
+      ? sql`${column} >= ${range.start.toISOString()}::timestamptz AND ${column} < ${range.end.toISOString()}::timestamptz`
+      : sql`true`;
 
   const deployRows = await rows(
     db,
@@ -107,7 +109,10 @@ export async function loadRepoFacts(
   // Attribution of the loaded commits, of merge commits (they classify PRs), and of anything
   // committed in the range.
   const shas = [
-    ...new Set([...commits.map((c) => c.sha), ...pullRequests.flatMap((p) => (p.mergeCommitSha ? [p.mergeCommitSha] : []))]),
+    ...new Set([
+      ...commits.map((c) => c.sha),
+      ...pullRequests.flatMap((p) => (p.mergeCommitSha ? [p.mergeCommitSha] : [])),
+    ]),
   ].filter((sha) => SHA_SHAPE.test(sha));
   const attributionFilter = range
     ? sql`(${inRange(sql`committed_at`)} OR commit_sha = ANY(${`{${shas.join(",")}}`}::text[]))`
@@ -182,13 +187,18 @@ export function toIncidentFact(r: Row): IncidentFact {
     severity: String(r.severity) as IncidentSeverity,
     startedAt: num(r.started_at),
     resolvedAt: numOrNull(r.resolved_at),
-    deployEventId: r.deploy_event_id === null || r.deploy_event_id === undefined ? null : String(r.deploy_event_id),
+    deployEventId:
+      r.deploy_event_id === null || r.deploy_event_id === undefined ? null : String(r.deploy_event_id),
     suspectAiShare: numOrNull(r.suspect_ai_share),
   };
 }
 
 /** Incidents of the organization that name no repository, started in the range (organization-wide DORA). */
-export async function loadUnassignedIncidents(db: Database, orgId: string, range: FactRange): Promise<IncidentFact[]> {
+export async function loadUnassignedIncidents(
+  db: Database,
+  orgId: string,
+  range: FactRange,
+): Promise<IncidentFact[]> {
   const found = await rows(
     db,
     sql`SELECT id, severity, ${epochMs(sql`started_at`)} AS started_at, ${epochMs(sql`resolved_at`)} AS resolved_at,

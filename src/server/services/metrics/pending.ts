@@ -45,8 +45,17 @@ export async function rollUpPending(ctx: ServiceContext, repoId: string): Promis
  * lead times and AI share), which may sit in a later bucket: add the buckets of the first
  * production deploy after each stale day.
  */
-async function nextDeployBuckets(db: Database, orgId: string, repoId: string, keys: readonly PeriodKey[]): Promise<PeriodKey[]> {
-  const ends = [...new Set(keys.filter((k) => k.period === "day").map((k) => periodRange("day", k.date).end.toISOString()))];
+async function nextDeployBuckets(
+  db: Database,
+  orgId: string,
+  repoId: string,
+  keys: readonly PeriodKey[],
+): Promise<PeriodKey[]> {
+  const ends = [
+    ...new Set(
+      keys.filter((k) => k.period === "day").map((k) => periodRange("day", k.date).end.toISOString()),
+    ),
+  ];
   if (ends.length === 0) return [];
   const found = await db.execute(sql`
     SELECT DISTINCT next.at FROM unnest(${`{${ends.join(",")}}`}::timestamptz[]) AS e(end_at)
@@ -60,7 +69,9 @@ async function nextDeployBuckets(db: Database, orgId: string, repoId: string, ke
 }
 
 /** Repositories with stale rows (a sweep after an outage, or tests). */
-export async function repositoriesWithPendingRollUps(db: Database): Promise<Array<{ orgId: string; repoId: string }>> {
+export async function repositoriesWithPendingRollUps(
+  db: Database,
+): Promise<Array<{ orgId: string; repoId: string }>> {
   const found = await db.execute(sql`SELECT DISTINCT org_id, repo_id FROM repo_metrics_pending`);
   return found.rows.map((r) => ({ orgId: String(r.org_id), repoId: String(r.repo_id) }));
 }

@@ -55,7 +55,9 @@ export async function repositoryRanking(
   });
   items.sort(
     (a, b) =>
-      (b.t3t4AiShare ?? -1) - (a.t3t4AiShare ?? -1) || b.t3t4Lines - a.t3t4Lines || a.fullName.localeCompare(b.fullName),
+      (b.t3t4AiShare ?? -1) - (a.t3t4AiShare ?? -1) ||
+      b.t3t4Lines - a.t3t4Lines ||
+      a.fullName.localeCompare(b.fullName),
   );
   return { items };
 }

@@ -1,8 +1,8 @@
 import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
-import { notFound } from "../../../core/errors.ts";
 import type { TimePeriod } from "../../../core/enums.ts";
-import { bucketsOf, computeMetricRows, type MetricRow } from "../../../core/metrics/rollup.ts";
+import { notFound } from "../../../core/errors.ts";
 import { type PeriodKey, periodRange } from "../../../core/metrics/periods.ts";
+import { bucketsOf, computeMetricRows, type MetricRow } from "../../../core/metrics/rollup.ts";
 import type { Database } from "../../db/client.ts";
 import { organizations, repoMetrics, repositories } from "../../db/schema/index.ts";
 import { validateRow } from "../../db/validate.ts";
@@ -66,7 +66,9 @@ export async function rebuildAll(ctx: ServiceContext): Promise<{ repositories: n
     const facts = await loadRepoFacts(ctx.db, ctx.orgId, repo.id);
     const rows = computeMetricRows(facts, aiHeavyThreshold, bucketsOf(facts));
     await ctx.db.transaction(async (tx) => {
-      await tx.delete(repoMetrics).where(and(eq(repoMetrics.orgId, ctx.orgId), eq(repoMetrics.repoId, repo.id)));
+      await tx
+        .delete(repoMetrics)
+        .where(and(eq(repoMetrics.orgId, ctx.orgId), eq(repoMetrics.repoId, repo.id)));
       await upsertRows(tx, ctx.orgId, repo.id, rows);
     });
     total += rows.length;
@@ -84,7 +86,12 @@ export async function rebuildAllMetrics(db: Database): Promise<{ organizations: 
   return { organizations: orgs.length, rows };
 }
 
-async function upsertRows(db: Database, orgId: string, repoId: string, rows: readonly MetricRow[]): Promise<void> {
+async function upsertRows(
+  db: Database,
+  orgId: string,
+  repoId: string,
+  rows: readonly MetricRow[],
+): Promise<void> {
   for (let i = 0; i < rows.length; i += INSERT_BATCH) {
     const values = rows
       .slice(i, i + INSERT_BATCH)

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import { badRequest } from "../../../core/errors.ts";
 import type { RiskTier, TimePeriod } from "../../../core/enums.ts";
+import { badRequest } from "../../../core/errors.ts";
 import { enumeratePeriods, parseDate, periodStart } from "../../../core/metrics/periods.ts";
 import { ratio } from "../../../core/metrics/stats.ts";
 import type { ServiceContext } from "../context.ts";
@@ -49,7 +49,8 @@ export async function timeSeries(
   const to = queryDate("to", input.to);
   if (to < from) throw badRequest("to: must not be before from", { field: "to" });
   const dates = enumeratePeriods(input.period, from, to);
-  if (dates.length > MAX_POINTS) throw badRequest(`the range spans more than ${MAX_POINTS} ${input.period}s`, { field: "from" });
+  if (dates.length > MAX_POINTS)
+    throw badRequest(`the range spans more than ${MAX_POINTS} ${input.period}s`, { field: "from" });
   if (input.repoId) await assertRepoInOrg(ctx, input.repoId);
 
   const scope = sql`org_id = ${ctx.orgId} AND period = ${input.period}

@@ -3,19 +3,23 @@ import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadEnv } from "../../../../src/server/env.ts";
 import { createApp } from "../../../../src/server/http/app.ts";
-import { rotateIntegrationSecret } from "../../../../src/server/services/incidents/secrets.ts";
-import { listIncidents } from "../../../../src/server/services/incidents/read.ts";
 import type { ServiceContext } from "../../../../src/server/services/context.ts";
+import { listIncidents } from "../../../../src/server/services/incidents/read.ts";
+import { rotateIntegrationSecret } from "../../../../src/server/services/incidents/secrets.ts";
 import { useTestDatabase } from "../../../helpers/db.ts";
 import { addCommit, addDeploy, makeOrg, makeRepo, sha } from "../../services/fixtures.ts";
 
 const database = useTestDatabase();
 let app: ReturnType<typeof createApp>;
 beforeAll(() => {
-  app = createApp({ handle: database(), env: loadEnv({ NODE_ENV: "test", LOG_LEVEL: "silent", BETTER_AUTH_SECRET: "x".repeat(40) }) });
+  app = createApp({
+    handle: database(),
+    env: loadEnv({ NODE_ENV: "test", LOG_LEVEL: "silent", BETTER_AUTH_SECRET: "x".repeat(40) }),
+  });
 });
 
-const sign = (body: string, secret: string) => `v1=${createHmac("sha256", secret).update(body).digest("hex")}`;
+const sign = (body: string, secret: string) =>
+  `v1=${createHmac("sha256", secret).update(body).digest("hex")}`;
 
 function event(type: string, extra: Record<string, unknown> = {}) {
   return {
@@ -23,7 +27,12 @@ function event(type: string, extra: Record<string, unknown> = {}) {
       id: `01EVT${type}`,
       event_type: type,
       resource_type: "incident",
-      occurred_at: type === "incident.triggered" ? "2026-07-02T13:00:00Z" : type === "incident.acknowledged" ? "2026-07-02T13:20:00Z" : "2026-07-02T14:00:00Z",
+      occurred_at:
+        type === "incident.triggered"
+          ? "2026-07-02T13:00:00Z"
+          : type === "incident.acknowledged"
+            ? "2026-07-02T13:20:00Z"
+            : "2026-07-02T14:00:00Z",
       agent: { id: "PUSER", type: "user_reference" },
       data: {
         id: "Q1PD42",
@@ -56,7 +65,11 @@ const post = (slug: string, body: string, signature?: string, headers: Record<st
   app.request(`/api/webhooks/pagerduty/${slug}`, {
     method: "POST",
     body,
-    headers: { "content-type": "application/json", ...(signature ? { "x-pagerduty-signature": signature } : {}), ...headers },
+    headers: {
+      "content-type": "application/json",
+      ...(signature ? { "x-pagerduty-signature": signature } : {}),
+      ...headers,
+    },
   });
 
 describe("POST /api/webhooks/pagerduty/{orgSlug}", () => {
@@ -66,13 +79,17 @@ describe("POST /api/webhooks/pagerduty/{orgSlug}", () => {
     const first = await post(slug, triggered, sign(triggered, secret));
     expect(first.status).toBe(200);
     expect(await first.json()).toMatchObject({ outcome: "created" });
-    expect(await (await post(slug, triggered, sign(triggered, secret))).json()).toMatchObject({ outcome: "unchanged" });
+    expect(await (await post(slug, triggered, sign(triggered, secret))).json()).toMatchObject({
+      outcome: "unchanged",
+    });
 
     const ack = JSON.stringify(event("incident.acknowledged"));
     // A rotated secret: PagerDuty lists both signatures; either one verifies.
     expect((await post(slug, ack, `v1=${"0".repeat(64)}, ${sign(ack, secret)}`)).status).toBe(200);
     const resolved = JSON.stringify(event("incident.resolved"));
-    expect(await (await post(slug, resolved, sign(resolved, secret))).json()).toMatchObject({ outcome: "updated" });
+    expect(await (await post(slug, resolved, sign(resolved, secret))).json()).toMatchObject({
+      outcome: "updated",
+    });
     // A late acknowledgement after resolution moves nothing back.
     expect(await (await post(slug, ack, sign(ack, secret))).json()).toMatchObject({ outcome: "unchanged" });
 
@@ -91,11 +108,27 @@ describe("POST /api/webhooks/pagerduty/{orgSlug}", () => {
     });
   });
 
+  it("creates one incident when the same page arrives several times at once", async () => {
+    const { ctx, slug, secret } = await setup();
+    const body = JSON.stringify(event("incident.triggered", { id: "QCONCURRENT" }));
+    const responses = await Promise.all([1, 2, 3].map(() => post(slug, body, sign(body, secret))));
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect((await listIncidents(ctx, {})).items).toHaveLength(1);
+  });
+
   it("opens an incident first when its first delivery is the resolution", async () => {
     const { ctx, slug, secret } = await setup();
-    const resolved = JSON.stringify(event("incident.resolved", { id: "QOUTOFORDER", priority: null, urgency: "low" }));
-    expect(await (await post(slug, resolved, sign(resolved, secret))).json()).toMatchObject({ outcome: "created" });
-    expect((await listIncidents(ctx, {})).items[0]).toMatchObject({ externalId: "QOUTOFORDER", status: "resolved", severity: "sev3" });
+    const resolved = JSON.stringify(
+      event("incident.resolved", { id: "QOUTOFORDER", priority: null, urgency: "low" }),
+    );
+    expect(await (await post(slug, resolved, sign(resolved, secret))).json()).toMatchObject({
+      outcome: "created",
+    });
+    expect((await listIncidents(ctx, {})).items[0]).toMatchObject({
+      externalId: "QOUTOFORDER",
+      status: "resolved",
+      severity: "sev3",
+    });
   });
 
   it("refuses hostile input and writes nothing", async () => {

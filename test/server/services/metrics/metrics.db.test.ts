@@ -2,12 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { periodsTouched } from "../../../../src/core/metrics/periods.ts";
 import type { ServiceContext } from "../../../../src/server/services/context.ts";
-import { dora } from "../../../../src/server/services/metrics/dora.ts";
-import { overview, overviewFromRawRows } from "../../../../src/server/services/metrics/overview.ts";
 import { markMetricsStale, rollUpPending } from "../../../../src/server/services/metrics/pending.ts";
-import { repositoryRanking } from "../../../../src/server/services/metrics/repository-ranking.ts";
 import { rebuildAll, rebuildAllMetrics, rollUp } from "../../../../src/server/services/metrics/roll-up.ts";
-import { timeSeries } from "../../../../src/server/services/metrics/time-series.ts";
 import { useTestDatabase } from "../../../helpers/db.ts";
 import {
   addCommit,
@@ -30,25 +26,65 @@ async function handScenario(ctx: ServiceContext, name = "acme/api") {
     { tier: "T3_core", added: 60, ai: 50, human: 10, deleted: 10, tool: "claude" },
     { tier: "T1_boilerplate", added: 40, ai: 30, unknown: 10, tool: "claude" },
   ]);
-  await addCommit(ctx, repoId, c2, "2026-03-03T10:00:00Z", [{ tier: "T2_glue", added: 50, human: 50, deleted: 5 }]);
-  await addCommit(ctx, repoId, c3, "2026-03-08T23:59:59Z", [{ tier: "T4_novel", added: 20, ai: 10, unknown: 10, tool: "copilot" }]);
+  await addCommit(ctx, repoId, c2, "2026-03-03T10:00:00Z", [
+    { tier: "T2_glue", added: 50, human: 50, deleted: 5 },
+  ]);
+  await addCommit(ctx, repoId, c3, "2026-03-08T23:59:59Z", [
+    { tier: "T4_novel", added: 20, ai: 10, unknown: 10, tool: "copilot" },
+  ]);
   // Written with an offset: 01:00 on Monday in UTC+1 is Monday 00:00 UTC.
-  await addCommit(ctx, repoId, c4, "2026-03-09T01:00:00+01:00", [{ tier: "T1_boilerplate", added: 10, unknown: 10 }]);
+  await addCommit(ctx, repoId, c4, "2026-03-09T01:00:00+01:00", [
+    { tier: "T1_boilerplate", added: 10, unknown: 10 },
+  ]);
   await addPullRequest(ctx, repoId, { kind: "opened", number: 1, at: "2026-03-02T09:00:00Z" });
-  await addPullRequest(ctx, repoId, { kind: "opened", number: 1, at: "2026-03-02T09:30:00Z", reopened: true });
+  await addPullRequest(ctx, repoId, {
+    kind: "opened",
+    number: 1,
+    at: "2026-03-02T09:30:00Z",
+    reopened: true,
+  });
   await addPullRequest(ctx, repoId, { kind: "reviewed", number: 1, at: "2026-03-02T11:00:00Z" });
   await addPullRequest(ctx, repoId, { kind: "reviewed", number: 1, at: "2026-03-02T12:00:00Z" });
-  await addPullRequest(ctx, repoId, { kind: "merged", number: 1, at: "2026-03-03T10:00:00Z", openedAt: "2026-03-02T09:00:00Z", mergeCommitSha: c2 });
-  await addPullRequest(ctx, repoId, { kind: "merged", number: 2, at: "2026-03-08T20:00:00Z", openedAt: "2026-03-08T19:00:00Z", mergeCommitSha: c3 });
+  await addPullRequest(ctx, repoId, {
+    kind: "merged",
+    number: 1,
+    at: "2026-03-03T10:00:00Z",
+    openedAt: "2026-03-02T09:00:00Z",
+    mergeCommitSha: c2,
+  });
+  await addPullRequest(ctx, repoId, {
+    kind: "merged",
+    number: 2,
+    at: "2026-03-08T20:00:00Z",
+    openedAt: "2026-03-08T19:00:00Z",
+    mergeCommitSha: c3,
+  });
   await addDeploy(ctx, repoId, sha("old"), "2026-02-27T00:00:00Z");
   const d1 = await addDeploy(ctx, repoId, c2, "2026-03-03T12:00:00Z");
   const d2 = await addDeploy(ctx, repoId, c4, "2026-03-09T06:00:00Z");
   // Neither a staging deploy nor a failed one counts.
   await addDeploy(ctx, repoId, c2, "2026-03-03T11:00:00Z", { production: false });
   await addDeploy(ctx, repoId, c2, "2026-03-03T11:30:00Z", { state: "failure" });
-  await addIncidentRow(ctx, repoId, { severity: "sev1", startedAt: "2026-03-03T13:00:00Z", resolvedAt: "2026-03-03T15:00:00Z", deployEventId: d1, suspectAiShare: 80 / 150 });
-  await addIncidentRow(ctx, repoId, { severity: "sev2", startedAt: "2026-03-03T14:00:00Z", resolvedAt: "2026-03-03T14:30:00Z", deployEventId: d1, suspectAiShare: 80 / 150 });
-  await addIncidentRow(ctx, repoId, { severity: "sev3", startedAt: "2026-03-10T00:00:00Z", deployEventId: d2, suspectAiShare: 10 / 30 });
+  await addIncidentRow(ctx, repoId, {
+    severity: "sev1",
+    startedAt: "2026-03-03T13:00:00Z",
+    resolvedAt: "2026-03-03T15:00:00Z",
+    deployEventId: d1,
+    suspectAiShare: 80 / 150,
+  });
+  await addIncidentRow(ctx, repoId, {
+    severity: "sev2",
+    startedAt: "2026-03-03T14:00:00Z",
+    resolvedAt: "2026-03-03T14:30:00Z",
+    deployEventId: d1,
+    suspectAiShare: 80 / 150,
+  });
+  await addIncidentRow(ctx, repoId, {
+    severity: "sev3",
+    startedAt: "2026-03-10T00:00:00Z",
+    deployEventId: d2,
+    suspectAiShare: 10 / 30,
+  });
   return { repoId, c1, c2, c3, c4, d1, d2 };
 }
 
@@ -81,7 +117,10 @@ describe("roll-ups into repo_metrics", () => {
       incidentsOpened: 2,
       breakdown: { aiLinesByTool: { claude: 80, copilot: 10 }, incidentsBySeverity: { sev1: 1, sev2: 1 } },
     });
-    expect(rows.find((r) => r.period === "day" && r.date === "2026-03-09")).toMatchObject({ commits: 1, deploys: 1 });
+    expect(rows.find((r) => r.period === "day" && r.date === "2026-03-09")).toMatchObject({
+      commits: 1,
+      deploys: 1,
+    });
     expect(rows.find((r) => r.period === "month" && r.date === "2026-03-01")).toMatchObject({
       deploys: 2,
       failedDeploys: 2,
@@ -104,7 +143,9 @@ describe("roll-ups into repo_metrics", () => {
     const before = await metricRows(ctx, repoId);
     // Arrives today, happened on Wednesday 4 March (between deploys d1 and d2).
     const late = "2026-03-04T08:00:00Z";
-    await addCommit(ctx, repoId, sha("late"), late, [{ tier: "T3_core", added: 100, ai: 100, tool: "cursor" }]);
+    await addCommit(ctx, repoId, sha("late"), late, [
+      { tier: "T3_core", added: 100, ai: 100, tool: "cursor" },
+    ]);
     await markMetricsStale(ctx.db, { orgId: ctx.orgId, repoId, timestamps: [late] });
     expect(await rollUpPending(ctx, repoId)).toEqual({ periods: 3 });
     const incremental = await metricRows(ctx, repoId);
@@ -142,42 +183,58 @@ describe("roll-ups into repo_metrics", () => {
     });
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(event, { maxLength: 6 }), { minLength: 1, maxLength: 4 }), async (batches) => {
-        const ctx = await makeOrg(database().db);
-        const repoId = await makeRepo(ctx, `acme/p${run++}`);
-        const deploys: string[] = [];
-        const deployTimes = new Map<string, number>();
-        for (const [b, batch] of batches.entries()) {
-          for (const [i, e] of batch.entries()) {
-            const at = new Date(e.at).toISOString();
-            if (e.kind === "commit") {
-              await addCommit(ctx, repoId, sha(`${run}-${b}-${i}`), at, [{ added: e.lines + e.ai, ai: e.ai, human: e.lines, tier: i % 2 ? "T3_core" : "T2_glue", tool: "claude" }]);
-            } else if (e.kind === "deploy") {
-              const id = await addDeploy(ctx, repoId, sha(`d${run}-${b}-${i}`), at);
-              deploys.push(id);
-              deployTimes.set(id, e.at);
-            } else if (e.kind === "pr") {
-              await addPullRequest(ctx, repoId, { kind: "merged", number: i + 1, at, openedAt: new Date(e.at - 3_600_000).toISOString() });
-            } else {
-              await addIncidentRow(ctx, repoId, {
-                severity: "sev2",
-                startedAt: at,
-                ...(e.restore === null ? {} : { resolvedAt: new Date(e.at + e.restore).toISOString() }),
-                ...(deploys.length > 0 ? { deployEventId: deploys[i % deploys.length] as string } : {}),
-                suspectAiShare: e.ai / 50,
-              });
+      fc.asyncProperty(
+        fc.array(fc.array(event, { maxLength: 6 }), { minLength: 1, maxLength: 4 }),
+        async (batches) => {
+          const ctx = await makeOrg(database().db);
+          const repoId = await makeRepo(ctx, `acme/p${run++}`);
+          const deploys: string[] = [];
+          const deployTimes = new Map<string, number>();
+          for (const [b, batch] of batches.entries()) {
+            for (const [i, e] of batch.entries()) {
+              const at = new Date(e.at).toISOString();
+              if (e.kind === "commit") {
+                await addCommit(ctx, repoId, sha(`${run}-${b}-${i}`), at, [
+                  {
+                    added: e.lines + e.ai,
+                    ai: e.ai,
+                    human: e.lines,
+                    tier: i % 2 ? "T3_core" : "T2_glue",
+                    tool: "claude",
+                  },
+                ]);
+              } else if (e.kind === "deploy") {
+                const id = await addDeploy(ctx, repoId, sha(`d${run}-${b}-${i}`), at);
+                deploys.push(id);
+                deployTimes.set(id, e.at);
+              } else if (e.kind === "pr") {
+                await addPullRequest(ctx, repoId, {
+                  kind: "merged",
+                  number: i + 1,
+                  at,
+                  openedAt: new Date(e.at - 3_600_000).toISOString(),
+                });
+              } else {
+                await addIncidentRow(ctx, repoId, {
+                  severity: "sev2",
+                  startedAt: at,
+                  ...(e.restore === null ? {} : { resolvedAt: new Date(e.at + e.restore).toISOString() }),
+                  ...(deploys.length > 0 ? { deployEventId: deploys[i % deploys.length] as string } : {}),
+                  suspectAiShare: e.ai / 50,
+                });
+              }
             }
+            // What ingestion marks: each new row's own time; an incident also marks its deploy's.
+            const touched = batch.map((e) => e.at);
+            touched.push(...[...deployTimes.values()].filter(() => batch.some((e) => e.kind === "incident")));
+            await markMetricsStale(ctx.db, { orgId: ctx.orgId, repoId, timestamps: touched });
+            await rollUpPending(ctx, repoId);
           }
-          // What ingestion marks: each new row's own time; an incident also marks its deploy's.
-          const touched = batch.map((e) => e.at);
-          touched.push(...[...deployTimes.values()].filter(() => batch.some((e) => e.kind === "incident")));
-          await markMetricsStale(ctx.db, { orgId: ctx.orgId, repoId, timestamps: touched });
-          await rollUpPending(ctx, repoId);
-        }
-        const incremental = await metricRows(ctx, repoId);
-        await rebuildAll(ctx);
-        expect(incremental).toEqual(await metricRows(ctx, repoId));
-      }),
+          const incremental = await metricRows(ctx, repoId);
+          await rebuildAll(ctx);
+          expect(incremental).toEqual(await metricRows(ctx, repoId));
+        },
+      ),
       { numRuns: 6 },
     );
   });
@@ -186,11 +243,12 @@ describe("roll-ups into repo_metrics", () => {
     const a = await makeOrg(database().db);
     const b = await makeOrg(database().db);
     await addCommit(a, await makeRepo(a, "a/one"), sha("a1"), "2026-01-01T00:00:00Z", [{ added: 3, ai: 3 }]);
-    await addCommit(b, await makeRepo(b, "b/one"), sha("b1"), "2026-01-02T00:00:00Z", [{ added: 4 , human: 4 }]);
+    await addCommit(b, await makeRepo(b, "b/one"), sha("b1"), "2026-01-02T00:00:00Z", [
+      { added: 4, human: 4 },
+    ]);
     const result = await rebuildAllMetrics(database().db);
     expect(result.rows).toBeGreaterThanOrEqual(6);
     expect((await metricRows(a)).map((r) => r.linesAdded)).toEqual([3, 3, 3]);
     expect((await metricRows(b)).map((r) => r.aiLinesAdded)).toEqual([0, 0, 0]);
   });
 });
-

@@ -7,7 +7,16 @@ import type { IncidentView } from "../../../services/incidents/view.ts";
 import { createIncident, updateIncident } from "../../../services/incidents/write.ts";
 import type { V1Bindings } from "../../middleware/auth.ts";
 import { withTenant } from "../../middleware/tenant.ts";
-import { errorResponses, idParams, isoTime, jsonBody, jsonResponse, page, pageQuery, v1Route } from "./define.ts";
+import {
+  errorResponses,
+  idParams,
+  isoTime,
+  jsonBody,
+  jsonResponse,
+  page,
+  pageQuery,
+  v1Route,
+} from "./define.ts";
 
 const sha = z.string().regex(/^[0-9a-f]{7,40}$/, "a commit SHA (7–40 lowercase hex characters)");
 
@@ -36,8 +45,17 @@ export const incidentSchema = z
 
 const detailSchema = incidentSchema
   .extend({
-    timeline: z.array(z.object({ status: z.enum(INCIDENT_STATUSES), at: isoTime, by: z.string().nullable() })),
-    deploy: z.object({ id: z.uuid(), sha: z.string().nullable(), timestamp: isoTime, environment: z.string().nullable() }).nullable(),
+    timeline: z.array(
+      z.object({ status: z.enum(INCIDENT_STATUSES), at: isoTime, by: z.string().nullable() }),
+    ),
+    deploy: z
+      .object({
+        id: z.uuid(),
+        sha: z.string().nullable(),
+        timestamp: isoTime,
+        environment: z.string().nullable(),
+      })
+      .nullable(),
     commits: z.array(
       z.object({
         sha: z.string(),
@@ -46,7 +64,14 @@ const detailSchema = incidentSchema
         aiConfidence: z.number().nullable(),
         aiLines: z.number().int(),
         linesAdded: z.number().int(),
-        files: z.array(z.object({ filePath: z.string(), riskTier: z.string(), aiConfidence: z.number().nullable(), aiLines: z.number().int() })),
+        files: z.array(
+          z.object({
+            filePath: z.string(),
+            riskTier: z.string(),
+            aiConfidence: z.number().nullable(),
+            aiLines: z.number().int(),
+          }),
+        ),
       }),
     ),
   })
@@ -141,7 +166,10 @@ export function registerIncidentRoutes(app: OpenAPIHono<V1Bindings>, queue?: Que
   app.openapi(getRoute, async (c) => {
     const { id } = c.req.valid("param");
     const detail = await withTenant(c.var, (ctx) => getIncidentDetail(ctx, id));
-    return c.json({ ...toJson(detail), timeline: detail.timeline, deploy: detail.deploy, commits: detail.commits }, 200);
+    return c.json(
+      { ...toJson(detail), timeline: detail.timeline, deploy: detail.deploy, commits: detail.commits },
+      200,
+    );
   });
 
   app.openapi(createRouteDef, async (c) => {

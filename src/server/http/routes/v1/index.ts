@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { type Auth, AUTH_BASE_PATH, createAuth, publicOrigin } from "../../../auth/better-auth.ts";
 import { ApiKeyUseRecorder } from "../../../auth/last-use.ts";
 import { MemoryRateLimiter, type RateLimiter } from "../../../auth/rate-limit.ts";
+import type { Queue } from "../../../jobs/queue.ts";
 import type { AppBindings, AppDeps } from "../../context.ts";
 import { authenticate, type V1Bindings } from "../../middleware/auth.ts";
 import { csrfProtection } from "../../middleware/csrf.ts";
@@ -61,14 +62,14 @@ export function registerV1(app: OpenAPIHono<AppBindings>, deps: AppDeps, options
   v1.use("/api/v1/*", csrfProtection(origin));
   v1.use("/api/v1/*", rateLimit(options.rateLimiter ?? new MemoryRateLimiter()));
 
-  registerV1Routes(v1, origin);
+  registerV1Routes(v1, origin, deps.queue);
 
   app.route("/", v1);
   return { auth, keyUse };
 }
 
 /** Every v1 route, in one list: used by the server and by `v1OpenApiDocument`. */
-function registerV1Routes(v1: OpenAPIHono<V1Bindings>, origin: string): void {
+function registerV1Routes(v1: OpenAPIHono<V1Bindings>, origin: string, queue?: Queue): void {
   registerMeRoutes(v1);
   registerOrganizationRoutes(v1);
   registerMemberRoutes(v1);
@@ -80,7 +81,7 @@ function registerV1Routes(v1: OpenAPIHono<V1Bindings>, origin: string): void {
   registerCommitRoutes(v1);
   registerApiKeyRoutes(v1);
   registerAuditLogRoutes(v1);
-  registerIncidentRoutes(v1);
+  registerIncidentRoutes(v1, queue);
   registerMetricsRoutes(v1);
 }
 

@@ -7,7 +7,10 @@ import type { V1Bindings } from "../../middleware/auth.ts";
 import { withTenant } from "../../middleware/tenant.ts";
 import { errorResponses, jsonResponse, v1Route } from "./define.ts";
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD").openapi({ example: "2026-03-01" });
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD")
+  .openapi({ example: "2026-03-01" });
 const lines = z.object({ lines: z.number(), aiLines: z.number() });
 
 const seriesSchema = z
@@ -77,8 +80,16 @@ const seriesRoute = v1Route("metrics:read", {
   path: "/api/v1/metrics",
   tags: ["metrics"],
   summary: "Roll-ups per day, ISO week or month (UTC), organization-wide or for one repository",
-  description: "Definitions: docs/metrics.md. `from` and `to` are included; periods without activity appear with zeros.",
-  request: { query: z.object({ period: z.enum(TIME_PERIODS).default("day"), from: day, to: day, repositoryId: z.uuid().optional() }) },
+  description:
+    "Definitions: docs/metrics.md. `from` and `to` are included; periods without activity appear with zeros.",
+  request: {
+    query: z.object({
+      period: z.enum(TIME_PERIODS).default("day"),
+      from: day,
+      to: day,
+      repositoryId: z.uuid().optional(),
+    }),
+  },
   responses: { 200: jsonResponse(seriesSchema, "The series"), ...errorResponses() },
 });
 
@@ -103,13 +114,18 @@ const rankingRoute = v1Route("metrics:read", {
 export function registerMetricsRoutes(app: OpenAPIHono<V1Bindings>): void {
   app.openapi(seriesRoute, async (c) => {
     const q = c.req.valid("query");
-    const result = await withTenant(c.var, (ctx) => timeSeries(ctx, { period: q.period, from: q.from, to: q.to, repoId: q.repositoryId }));
+    const result = await withTenant(c.var, (ctx) =>
+      timeSeries(ctx, { period: q.period, from: q.from, to: q.to, repoId: q.repositoryId }),
+    );
     return c.json(result, 200);
   });
 
   app.openapi(doraRoute, async (c) => {
     const q = c.req.valid("query");
-    return c.json(await withTenant(c.var, (ctx) => dora(ctx, { from: q.from, to: q.to, repoId: q.repositoryId })), 200);
+    return c.json(
+      await withTenant(c.var, (ctx) => dora(ctx, { from: q.from, to: q.to, repoId: q.repositoryId })),
+      200,
+    );
   });
 
   app.openapi(rankingRoute, async (c) => {
