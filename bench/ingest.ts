@@ -50,7 +50,11 @@ function prng(seed: number): () => number {
 }
 
 const hex40 = (rand: () => number) =>
-  Array.from({ length: 5 }, () => Math.floor(rand() * 0xffffffff).toString(16).padStart(8, "0")).join("");
+  Array.from({ length: 5 }, () =>
+    Math.floor(rand() * 0xffffffff)
+      .toString(16)
+      .padStart(8, "0"),
+  ).join("");
 
 interface Prepared {
   event: string;
@@ -63,7 +67,12 @@ function buildMix(count: number, rand: () => number): Prepared[] {
   const out: Prepared[] = [];
   for (let i = 0; i < count; i++) {
     const repoIndex = Math.floor(rand() * REPOS);
-    const repository = { id: 500_000 + repoIndex, full_name: `bench/repo-${repoIndex}`, default_branch: "main", private: true };
+    const repository = {
+      id: 500_000 + repoIndex,
+      full_name: `bench/repo-${repoIndex}`,
+      default_branch: "main",
+      private: true,
+    };
     const installation = { id: INSTALLATION };
     const at = new Date(Date.now() - Math.floor(rand() * 30 * 86_400_000)).toISOString();
     const roll = rand();
@@ -87,7 +96,14 @@ function buildMix(count: number, rand: () => number): Prepared[] {
         };
       });
       event = "push";
-      payload = { ref: "refs/heads/main", before: hex40(rand), after: list.at(-1)?.id, commits: list, repository, installation };
+      payload = {
+        ref: "refs/heads/main",
+        before: hex40(rand),
+        after: list.at(-1)?.id,
+        commits: list,
+        repository,
+        installation,
+      };
     } else if (roll < 0.7) {
       const merged = rand() < 0.5;
       event = "pull_request";
@@ -125,7 +141,12 @@ function buildMix(count: number, rand: () => number): Prepared[] {
       event = "deployment_status";
       payload = {
         action: "created",
-        deployment_status: { id: 7_000_000 + i, state: rand() < 0.9 ? "success" : "failure", environment: "production", created_at: at },
+        deployment_status: {
+          id: 7_000_000 + i,
+          state: rand() < 0.9 ? "success" : "failure",
+          environment: "production",
+          created_at: at,
+        },
         deployment: { id: 6_000_000 + i, sha: hex40(rand), ref: "main", environment: "production" },
         repository,
         installation,
@@ -147,7 +168,8 @@ async function admin(sql: string): Promise<void> {
   }
 }
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
 export async function benchIngest(): Promise<IngestBenchResult> {
   const name = `sentinel_bench_ingest_${process.pid}`;
@@ -234,7 +256,11 @@ export async function benchIngest(): Promise<IngestBenchResult> {
       seconds: round(seconds, 2),
       deliveriesPerSecond: round(deliveriesPerSecond),
       commitEventsPerSecond: round(commitEvents / seconds),
-      latencyMs: { p50: round(quantile(latencies, 0.5)), p99: round(quantile(latencies, 0.99)), max: round(latencies.at(-1) ?? 0) },
+      latencyMs: {
+        p50: round(quantile(latencies, 0.5)),
+        p99: round(quantile(latencies, 0.99)),
+        max: round(latencies.at(-1) ?? 0),
+      },
       statuses,
       singleRowInsertsPerSecond: round(singleRowInsertsPerSecond),
       ratio: round(deliveriesPerSecond / singleRowInsertsPerSecond, 3),

@@ -1,12 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { AppError } from "../core/errors.ts";
-import { DatabaseUnavailableError } from "../server/db/client.ts";
+import { DatabaseUnavailableError } from "../server/db/errors.ts";
 import { ConfigError } from "../server/env.ts";
-import { registerAnalyzeCommand } from "./commands/analyze.ts";
-import { registerDbCommands } from "./commands/db.ts";
-import { registerInstallationsCommands } from "./commands/installations.ts";
-import { registerModelCommands } from "./commands/model.ts";
-import { registerServeCommand } from "./commands/serve.ts";
 import { EXIT, UsageError } from "./exit.ts";
 
 const program = new Command()
@@ -16,11 +11,25 @@ const program = new Command()
   .showHelpAfterError("(run with --help for usage)")
   .exitOverride();
 
-registerServeCommand(program);
-registerDbCommands(program);
-registerInstallationsCommands(program);
-registerAnalyzeCommand(program);
-registerModelCommands(program);
+// Each command's module is loaded only when that command runs: `analyze` must not pay for the
+// server, the database drivers and the job queue. Help without a command loads them all.
+const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
+  serve: async () => (await import("./commands/serve.ts")).registerServeCommand,
+  db: async () => (await import("./commands/db.ts")).registerDbCommands,
+  installations: async () => (await import("./commands/installations.ts")).registerInstallationsCommands,
+  analyze: async () => (await import("./commands/analyze.ts")).registerAnalyzeCommand,
+  model: async () => (await import("./commands/model.ts")).registerModelCommands,
+  orgs: async () => (await import("./commands/orgs.ts")).registerOrgsCommands,
+  keys: async () => (await import("./commands/keys.ts")).registerKeysCommands,
+};
+
+const requested = process.argv.slice(2).find((arg) => !arg.startsWith("-"));
+const onlyVersion = !requested && process.argv.some((arg) => arg === "--version" || arg === "-V");
+const wanted = requested && requested in COMMANDS ? [requested] : onlyVersion ? [] : Object.keys(COMMANDS);
+for (const name of wanted) {
+  const load = COMMANDS[name];
+  if (load) (await load())(program);
+}
 
 try {
   await program.parseAsync(process.argv);

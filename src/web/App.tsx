@@ -1,5 +1,6 @@
 import { lazy, Suspense } from "react";
 import { Route, Routes } from "react-router";
+import { ErrorBoundary } from "./components/ErrorBoundary.tsx";
 import { OrgLayout } from "./components/Layout.tsx";
 import { Loading } from "./components/states.tsx";
 
@@ -19,24 +20,26 @@ const NotFoundPage = lazy(() => import("./pages/NotFoundPage.tsx"));
 
 export function App() {
   return (
-    <Suspense fallback={<Loading />}>
-      <Routes>
-        <Route path="/" element={<HomePage />} />
-        <Route path="/sign-in" element={<SignInPage />} />
-        <Route path="/sign-up" element={<SignUpPage />} />
-        <Route path="/invitations/accept" element={<AcceptInvitationPage />} />
-        <Route path="/o/:org" element={<OrgLayout />}>
-          <Route index element={<OverviewPage />} />
-          <Route path="repositories" element={<RepositoriesPage />} />
-          <Route path="repositories/:repositoryId" element={<RepositoryPage />} />
-          <Route path="repositories/:repositoryId/commits/:sha" element={<CommitPage />} />
-          <Route path="incidents" element={<IncidentsPage />} />
-          <Route path="incidents/:incidentId" element={<IncidentPage />} />
-          <Route path="settings" element={<SettingsPage />} />
+    <ErrorBoundary>
+      <Suspense fallback={<Loading />}>
+        <Routes>
+          <Route path="/" element={<HomePage />} />
+          <Route path="/sign-in" element={<SignInPage />} />
+          <Route path="/sign-up" element={<SignUpPage />} />
+          <Route path="/invitations/accept" element={<AcceptInvitationPage />} />
+          <Route path="/o/:org" element={<OrgLayout />}>
+            <Route index element={<OverviewPage />} />
+            <Route path="repositories" element={<RepositoriesPage />} />
+            <Route path="repositories/:repositoryId" element={<RepositoryPage />} />
+            <Route path="repositories/:repositoryId/commits/:sha" element={<CommitPage />} />
+            <Route path="incidents" element={<IncidentsPage />} />
+            <Route path="incidents/:incidentId" element={<IncidentPage />} />
+            <Route path="settings" element={<SettingsPage />} />
+            <Route path="*" element={<NotFoundPage />} />
+          </Route>
           <Route path="*" element={<NotFoundPage />} />
-        </Route>
-        <Route path="*" element={<NotFoundPage />} />
-      </Routes>
-    </Suspense>
+        </Routes>
+      </Suspense>
+    </ErrorBoundary>
   );
 }

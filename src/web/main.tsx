@@ -9,7 +9,9 @@ import "./styles.css";
 const queryClient = new QueryClient({
   queryCache: new QueryCache({
     // A session that expired while the page was open: back to the sign-in page, then here again.
-    onError: (error) => {
+    // (The "me" query is the shell's own sign-in check: it redirects without reloading the page.)
+    onError: (error, query) => {
+      if (query.queryKey[0] === "me") return;
       if (
         error instanceof ApiError &&
         error.status === 401 &&

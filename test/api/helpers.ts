@@ -1,5 +1,5 @@
-import { sql } from "drizzle-orm";
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { sql } from "drizzle-orm";
 import type { MemberRole, OrgPlan } from "../../src/core/enums.ts";
 import type { ApiKeyScope } from "../../src/server/auth/permissions.ts";
 import type { Database, DatabaseHandle } from "../../src/server/db/client.ts";
@@ -60,7 +60,11 @@ let counter = 0;
 export const unique = (prefix: string) => `${prefix}-${process.pid}-${Date.now().toString(36)}-${++counter}`;
 
 /** Signs up through Better Auth and returns the session cookie. */
-export async function signUp(app: TestApp, email: string, name = "Test Person"): Promise<{ cookie: string; userId: string }> {
+export async function signUp(
+  app: TestApp,
+  email: string,
+  name = "Test Person",
+): Promise<{ cookie: string; userId: string }> {
   const response = await app.request(`${ORIGIN}/api/auth/sign-up/email`, {
     method: "POST",
     headers: { "content-type": "application/json", origin: ORIGIN },
@@ -86,11 +90,21 @@ export function sessionCookie(response: Response): string {
   return set.split(";")[0] ?? "";
 }
 
-export async function addMember(db: Database, orgId: string, userId: string, role: MemberRole): Promise<void> {
-  await db.execute(sql`INSERT INTO organization_members (org_id, user_id, role) VALUES (${orgId}, ${userId}, ${role})`);
+export async function addMember(
+  db: Database,
+  orgId: string,
+  userId: string,
+  role: MemberRole,
+): Promise<void> {
+  await db.execute(
+    sql`INSERT INTO organization_members (org_id, user_id, role) VALUES (${orgId}, ${userId}, ${role})`,
+  );
 }
 
-export async function makeOrg(db: Database, plan: OrgPlan = "enterprise"): Promise<{ id: string; slug: string }> {
+export async function makeOrg(
+  db: Database,
+  plan: OrgPlan = "enterprise",
+): Promise<{ id: string; slug: string }> {
   const slug = unique("org").toLowerCase();
   const org = await createOrganization(db, { kind: "cli" }, { name: slug, slug, plan }, ORIGIN);
   return { id: org.id, slug: org.slug };
@@ -102,7 +116,10 @@ export async function makeKey(
   scopes: ApiKeyScope[],
   options: { expiresAt?: Date } = {},
 ): Promise<{ key: string; id: string }> {
-  const created = await createApiKey({ db, orgId, actor: { kind: "cli" } }, { name: unique("key"), scopes, ...options });
+  const created = await createApiKey(
+    { db, orgId, actor: { kind: "cli" } },
+    { name: unique("key"), scopes, ...options },
+  );
   return { key: created.key, id: created.id };
 }
 

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { TENANT_ROLE, withTenantTransaction } from "../../src/server/http/middleware/tenant.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 import { addMember, makeKey, makeOrg, unique } from "./helpers.ts";
@@ -9,6 +9,10 @@ import { makeMember, seedTelemetry } from "./tenants.ts";
 // app.org_id naming organization A, must see nothing of organization B. (The connection's own
 // role here is a superuser, which bypasses row-level security: hence SET ROLE.)
 
+// Sign-ups hash passwords (scrypt) and a fresh database is migrated: slow on a busy machine.
+vi.setConfig({ hookTimeout: 240_000, testTimeout: 120_000 });
+
+// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture named like a hook, not a React hook
 const db = useTestDatabase();
 
 /** The database's own message for a failed statement (Drizzle wraps it as the cause). */
@@ -35,10 +39,14 @@ beforeAll(async () => {
     const userId = await makeMember(handle, org.id, "admin");
     await handle.execute(sql`INSERT INTO invitations (org_id, email, token_hash, expires_at)
       VALUES (${org.id}, ${`${unique("i")}@example.com`}, ${unique("hash")}, now() + interval '1 day')`);
-    await handle.execute(sql`INSERT INTO audit_log (org_id, actor, action) VALUES (${org.id}, ${`user:${userId}`}, 'test')`);
+    await handle.execute(
+      sql`INSERT INTO audit_log (org_id, actor, action) VALUES (${org.id}, ${`user:${userId}`}, 'test')`,
+    );
     await handle.execute(sql`INSERT INTO attribution_overrides (org_id, repo_id, commit_sha, verdict, actor, reason)
       VALUES (${org.id}, ${telemetry.repoId}, ${telemetry.sha}, 'ai', 'test', 'test')`);
-    await handle.execute(sql`INSERT INTO repo_metrics (org_id, repo_id, period, date) VALUES (${org.id}, ${telemetry.repoId}, 'day', '2026-01-01')`);
+    await handle.execute(
+      sql`INSERT INTO repo_metrics (org_id, repo_id, period, date) VALUES (${org.id}, ${telemetry.repoId}, 'day', '2026-01-01')`,
+    );
     await handle.execute(sql`INSERT INTO incidents (org_id, repo_id, title, severity, source, started_at)
       VALUES (${org.id}, ${telemetry.repoId}, 'down', 'sev2', 'api', now())`);
   }
@@ -52,15 +60,33 @@ beforeAll(async () => {
 
 describe("row-level security", () => {
   it("is enabled, forced and has a tenant policy for the restricted role on every table with org_id", async () => {
-    expect(tenantTables).toEqual(expect.arrayContaining(["organization_members", "repositories", "api_keys", "code_events", "incidents"]));
-    const rows = await db().db.execute<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean; policies: number }>(sql`
+    expect(tenantTables).toEqual(
+      expect.arrayContaining([
+        "organization_members",
+        "repositories",
+        "api_keys",
+        "code_events",
+        "incidents",
+      ]),
+    );
+    const rows = await db().db.execute<{
+      relname: string;
+      relrowsecurity: boolean;
+      relforcerowsecurity: boolean;
+      policies: number;
+    }>(sql`
       SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
         (SELECT count(*)::int FROM pg_policies p
           WHERE p.schemaname = 'public' AND p.tablename = c.relname AND ${TENANT_ROLE}::name = ANY (p.roles)) AS policies
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = 'public' AND c.relkind = 'r'
-        AND c.relname IN (${sql.join([...tenantTables, "organizations"].map((t) => sql`${t}`), sql`, `)})`);
-    const unprotected = rows.rows.filter((r) => !r.relrowsecurity || !r.relforcerowsecurity || r.policies < 1).map((r) => r.relname);
+        AND c.relname IN (${sql.join(
+          [...tenantTables, "organizations"].map((t) => sql`${t}`),
+          sql`, `,
+        )})`);
+    const unprotected = rows.rows
+      .filter((r) => !r.relrowsecurity || !r.relforcerowsecurity || r.policies < 1)
+      .map((r) => r.relname);
     expect(unprotected, "tables with org_id but no forced tenant policy").toEqual([]);
     expect(rows.rows).toHaveLength(tenantTables.length + 1);
   });
@@ -82,7 +108,14 @@ describe("row-level security", () => {
     });
     for (const [table, counts] of Object.entries(seen)) expect(counts.foreign, table).toBe(0);
     // And it does see its own data: the policy filters, it does not just deny everything.
-    for (const table of ["repositories", "code_events", "code_attribution", "api_keys", "organization_members", "incidents"]) {
+    for (const table of [
+      "repositories",
+      "code_events",
+      "code_attribution",
+      "api_keys",
+      "organization_members",
+      "incidents",
+    ]) {
       expect(seen[table]?.total, table).toBeGreaterThan(0);
     }
   });
@@ -104,7 +137,9 @@ describe("row-level security", () => {
   });
 
   it("refuses to write a row into another tenant, and to change or delete one", async () => {
-    const victimRepo = await db().db.execute<{ id: string }>(sql`SELECT id FROM repositories WHERE org_id = ${B.id} LIMIT 1`);
+    const victimRepo = await db().db.execute<{ id: string }>(
+      sql`SELECT id FROM repositories WHERE org_id = ${B.id} LIMIT 1`,
+    );
     const victimId = victimRepo.rows[0]?.id ?? "";
     const refused = await failureOf(
       withTenantTransaction(db().db, A.id, (tx) =>
@@ -113,12 +148,16 @@ describe("row-level security", () => {
     );
     expect(refused).toMatch(/row-level security/);
     const changed = await withTenantTransaction(db().db, A.id, async (tx) => {
-      const u = await tx.execute(sql`UPDATE repositories SET full_name = 'stolen/repo' WHERE id = ${victimId} RETURNING id`);
+      const u = await tx.execute(
+        sql`UPDATE repositories SET full_name = 'stolen/repo' WHERE id = ${victimId} RETURNING id`,
+      );
       const d = await tx.execute(sql`DELETE FROM api_keys WHERE org_id = ${B.id} RETURNING id`);
       return u.rows.length + d.rows.length;
     });
     expect(changed).toBe(0);
-    const after = await db().db.execute<{ full_name: string }>(sql`SELECT full_name FROM repositories WHERE id = ${victimId}`);
+    const after = await db().db.execute<{ full_name: string }>(
+      sql`SELECT full_name FROM repositories WHERE id = ${victimId}`,
+    );
     expect(after.rows[0]?.full_name).not.toBe("stolen/repo");
   });
 
@@ -132,7 +171,9 @@ describe("row-level security", () => {
     });
     expect(visible).toContain(own);
     expect(visible).not.toContain(foreignUser);
-    const denied = await failureOf(withTenantTransaction(db().db, A.id, (tx) => tx.execute(sql`SELECT count(*) FROM sessions`)));
+    const denied = await failureOf(
+      withTenantTransaction(db().db, A.id, (tx) => tx.execute(sql`SELECT count(*) FROM sessions`)),
+    );
     expect(denied).toMatch(/permission denied/);
   });
 });

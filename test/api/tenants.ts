@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import type { MemberRole, OrgPlan } from "../../src/core/enums.ts";
 import { API_KEY_SCOPES, type ApiKeyScope } from "../../src/server/auth/permissions.ts";
 import type { Database } from "../../src/server/db/client.ts";
-import { addMember, makeKey, makeOrg, type TestApp, signUp, unique } from "./helpers.ts";
+import { addMember, makeKey, makeOrg, signUp, type TestApp, unique } from "./helpers.ts";
 
 // A tenant with one of everything, created through the real services and Better Auth where they
 // exist, and raw SQL (as the connection's own role, like ingestion) for telemetry.
@@ -41,7 +41,14 @@ const signals = (ai: number, human: number) =>
 export async function seedTelemetry(
   db: Database,
   orgId: string,
-): Promise<{ repoId: string; sha: string; filePath: string; eventId: string; attributionId: string; installationId: number }> {
+): Promise<{
+  repoId: string;
+  sha: string;
+  filePath: string;
+  eventId: string;
+  attributionId: string;
+  installationId: number;
+}> {
   const installationId = randomInt(1, 2 ** 47);
   await db.execute(sql`INSERT INTO github_installations (org_id, installation_id, account_login, account_id, account_type)
     VALUES (${orgId}, ${installationId}, ${unique("acct")}, ${installationId}, 'organization')`);
@@ -74,10 +81,15 @@ export async function seedTelemetry(
   return { repoId, sha, filePath, eventId, attributionId, installationId };
 }
 
-export async function makeTenant(app: TestApp, db: Database, plan: OrgPlan = "enterprise"): Promise<Tenant> {
+export async function makeTenant(
+  app: TestApp,
+  db: Database,
+  roles: readonly MemberRole[] = ["owner", "admin", "member", "viewer"],
+  plan: OrgPlan = "enterprise",
+): Promise<Tenant> {
   const org = await makeOrg(db, plan);
   const people = {} as Record<MemberRole, Person>;
-  for (const role of ["owner", "admin", "member", "viewer"] as const) {
+  for (const role of roles) {
     const email = `${unique(role)}@example.com`;
     const person = await signUp(app, email, `${role} of ${org.slug}`);
     await addMember(db, org.id, person.userId, role);
@@ -93,7 +105,9 @@ export async function makeTenant(app: TestApp, db: Database, plan: OrgPlan = "en
 /** A person who exists and belongs to the tenant, to be changed or removed by a test. */
 export async function makeMember(db: Database, orgId: string, role: MemberRole = "viewer"): Promise<string> {
   const userId = unique("user");
-  await db.execute(sql`INSERT INTO users (id, name, email) VALUES (${userId}, 'Someone', ${`${userId}@example.com`})`);
+  await db.execute(
+    sql`INSERT INTO users (id, name, email) VALUES (${userId}, 'Someone', ${`${userId}@example.com`})`,
+  );
   await addMember(db, orgId, userId, role);
   return userId;
 }

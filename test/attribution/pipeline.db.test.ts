@@ -1,8 +1,10 @@
 import { generateKeyPairSync } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENGINE_VERSION } from "../../src/core/attribution/engine.ts";
 import { attributeStoredCommit } from "../../src/server/attribution/attribute-commit.ts";
+import { queueReattribution } from "../../src/server/attribution/reattribute.ts";
+import { startQueue } from "../../src/server/jobs/queue.ts";
 import {
   attributionOverrides,
   codeAttribution,
@@ -353,5 +355,28 @@ describe("attribute-commit job", () => {
       commitSha: fakeSha("x"),
     });
     expect(outcome).toEqual({ status: "skipped", reason: "repository has no GitHub installation" });
+  });
+
+  it("re-queues commits analysed by an older engine once, and never the demo data", async () => {
+    const { db } = database();
+    await db
+      .update(codeAttribution)
+      .set({ engineVersion: "2020.1.0" })
+      .where(eq(codeAttribution.commitSha, commits.claude?.sha ?? ""));
+    await db
+      .update(codeAttribution)
+      .set({ engineVersion: "seed-1" })
+      .where(eq(codeAttribution.commitSha, commits.squash?.sha ?? ""));
+    const queue = await startQueue(database(), { supervise: false });
+    try {
+      expect(await queueReattribution(db, queue)).toBe(1);
+      await queueReattribution(db, queue);
+      const jobs = await db.execute<{ data: { commitSha: string } }>(
+        sql`SELECT data FROM pgboss.job WHERE name = 'reattribute-commit'`,
+      );
+      expect(jobs.rows.map((j) => j.data.commitSha)).toEqual([commits.claude?.sha]);
+    } finally {
+      await queue.stop();
+    }
   });
 });

@@ -112,7 +112,12 @@ export function defaultFixtures(now = Date.now()): FakeGithubData {
   const commits: FakeCommit[] = [];
   // Newest first; the oldest is outside any 90-day window.
   const plan = [
-    { label: "c5", daysAgo: 1, files: 2, message: "Fix flaky retry in payment client\n\nCo-authored-by: Claude <noreply@anthropic.com>" },
+    {
+      label: "c5",
+      daysAgo: 1,
+      files: 2,
+      message: "Fix flaky retry in payment client\n\nCo-authored-by: Claude <noreply@anthropic.com>",
+    },
     { label: "c4", daysAgo: 3, files: 350, message: "Generate API client (350 files)" },
     { label: "c3", daysAgo: 5, files: 1, message: "Merge pull request #7 from octo-org/feature" },
     { label: "c2", daysAgo: 8, files: 4, message: "Add checkout page" },
@@ -169,8 +174,20 @@ export function defaultFixtures(now = Date.now()): FakeGithubData {
       environment: "production",
       created_at: iso(1),
       statuses: [
-        { id: 7002, state: "success", environment: "production", created_at: iso(0.9), target_url: "https://ci.example.com/7002" },
-        { id: 7001, state: "in_progress", environment: "production", created_at: iso(0.95), target_url: "https://ci.example.com/7001" },
+        {
+          id: 7002,
+          state: "success",
+          environment: "production",
+          created_at: iso(0.9),
+          target_url: "https://ci.example.com/7002",
+        },
+        {
+          id: 7001,
+          state: "in_progress",
+          environment: "production",
+          created_at: iso(0.95),
+          target_url: "https://ci.example.com/7001",
+        },
       ],
     },
     {
@@ -180,13 +197,36 @@ export function defaultFixtures(now = Date.now()): FakeGithubData {
       environment: "staging",
       created_at: iso(5),
       statuses: [
-        { id: 7000, state: "failure", environment: "staging", created_at: iso(4.9), target_url: "https://ci.example.com/7000" },
+        {
+          id: 7000,
+          state: "failure",
+          environment: "staging",
+          created_at: iso(4.9),
+          target_url: "https://ci.example.com/7000",
+        },
       ],
     },
   ];
   return {
-    installations: [{ id: 4242, account: { login: "octo-org", id: 9001, type: "Organization" }, repository_selection: "selected" }],
-    repos: [{ id: 900001, owner: "octo-org", name: "sentinel-demo", default_branch: "main", private: true, commits, pulls, deployments }],
+    installations: [
+      {
+        id: 4242,
+        account: { login: "octo-org", id: 9001, type: "Organization" },
+        repository_selection: "selected",
+      },
+    ],
+    repos: [
+      {
+        id: 900001,
+        owner: "octo-org",
+        name: "sentinel-demo",
+        default_branch: "main",
+        private: true,
+        commits,
+        pulls,
+        deployments,
+      },
+    ],
     hookDeliveries: [
       // A delivery that failed two days ago and was never retried: the reconciler asks for it.
       hook(1001, "guid-failed-recent", iso(2), 500, "push", null, false),

@@ -1,7 +1,14 @@
+// biome-ignore-all lint/suspicious/noAssignInExpressions: the router matches and captures in one step per route
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
-import { defaultFixtures, type FakeCommit, type FakeGithubData, type FakePull, type FakeRepo } from "./fixtures.ts";
+import {
+  defaultFixtures,
+  type FakeCommit,
+  type FakeGithubData,
+  type FakePull,
+  type FakeRepo,
+} from "./fixtures.ts";
 
 // A real HTTP server on 127.0.0.1 answering the GitHub REST endpoints Sentinel calls, from the
 // data in fixtures.ts. Octokit reaches it through GITHUB_API_URL. Every request is recorded so
@@ -30,7 +37,9 @@ export interface FakeGithub {
 
 const FILES_PER_PAGE = 300;
 
-export async function startFakeGithub(options: { data?: FakeGithubData; port?: number } = {}): Promise<FakeGithub> {
+export async function startFakeGithub(
+  options: { data?: FakeGithubData; port?: number } = {},
+): Promise<FakeGithub> {
   const data = options.data ?? defaultFixtures();
   const requests: RecordedRequest[] = [];
   const redeliveries: number[] = [];
@@ -66,7 +75,8 @@ export async function startFakeGithub(options: { data?: FakeGithubData; port?: n
 
     // --- App-level endpoints: authenticated with the App's JWT.
     if ((m = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path)) && req.method === "POST") {
-      if (!/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i.test(auth)) return send(res, 401, { message: "A JSON web token is required" });
+      if (!/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i.test(auth))
+        return send(res, 401, { message: "A JSON web token is required" });
       const installation = data.installations.find((i) => i.id === Number(m?.[1]));
       if (!installation) return send(res, 404, { message: "Not Found" });
       tokensIssued++;
@@ -81,7 +91,12 @@ export async function startFakeGithub(options: { data?: FakeGithubData; port?: n
       if (!/^bearer /i.test(auth)) return send(res, 401, { message: "A JSON web token is required" });
       const installation = data.installations.find((i) => i.id === Number(m?.[1]));
       if (!installation) return send(res, 404, { message: "Not Found" });
-      return send(res, 200, { ...installation, app_id: 1, target_type: installation.account.type, suspended_at: null });
+      return send(res, 200, {
+        ...installation,
+        app_id: 1,
+        target_type: installation.account.type,
+        suspended_at: null,
+      });
     }
     if (path === "/app/hook/deliveries" && req.method === "GET") {
       if (!/^bearer /i.test(auth)) return send(res, 401, { message: "A JSON web token is required" });
@@ -91,7 +106,10 @@ export async function startFakeGithub(options: { data?: FakeGithubData; port?: n
       const page = start < 0 ? [] : sorted.slice(start, start + perPage);
       const last = page.at(-1);
       if (last && start + perPage < sorted.length) {
-        res.setHeader("link", `<${baseUrl}/app/hook/deliveries?per_page=${perPage}&cursor=${last.id}>; rel="next"`);
+        res.setHeader(
+          "link",
+          `<${baseUrl}/app/hook/deliveries?per_page=${perPage}&cursor=${last.id}>; rel="next"`,
+        );
       }
       return send(res, 200, page);
     }
@@ -105,7 +123,8 @@ export async function startFakeGithub(options: { data?: FakeGithubData; port?: n
 
     // --- Repository endpoints: authenticated with an installation token.
     if (!/^(token|Bearer) ghs_/.test(auth)) return send(res, 401, { message: "Bad credentials" });
-    if (!(m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path))) return send(res, 404, { message: "Not Found" });
+    if (!(m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path)))
+      return send(res, 404, { message: "Not Found" });
     const repo = data.repos.find((r) => r.owner === m?.[1] && r.name === m?.[2]);
     if (!repo) return send(res, 404, { message: "Not Found" });
     const rest = m[3] ?? "";
@@ -124,7 +143,11 @@ export async function startFakeGithub(options: { data?: FakeGithubData; port?: n
     if (rest === "/commits") {
       const since = query.since ? Date.parse(query.since) : Number.NEGATIVE_INFINITY;
       const list = repo.commits.filter((c) => Date.parse(c.author.date) >= since);
-      return send(res, 200, paged(list).map((c) => commitJson(repo, c)));
+      return send(
+        res,
+        200,
+        paged(list).map((c) => commitJson(repo, c)),
+      );
     }
     if ((m = /^\/commits\/([0-9a-f]{7,40})$/.exec(rest))) {
       const commit = repo.commits.find((c) => c.sha.startsWith(m?.[1] ?? "-"));
@@ -154,7 +177,11 @@ export async function startFakeGithub(options: { data?: FakeGithubData; port?: n
       if (!pull) return send(res, 404, { message: "Not Found" });
       if (m[2]) {
         const commits = pull.commits.flatMap((sha) => repo.commits.filter((c) => c.sha === sha));
-        return send(res, 200, paged(commits).map((c) => commitJson(repo, c)));
+        return send(
+          res,
+          200,
+          paged(commits).map((c) => commitJson(repo, c)),
+        );
       }
       return send(res, 200, pullJson(repo, pull));
     }
@@ -163,7 +190,11 @@ export async function startFakeGithub(options: { data?: FakeGithubData; port?: n
       const list = repo.pulls
         .filter((p) => state === "all" || p.state === state)
         .sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at));
-      return send(res, 200, paged(list).map((p) => pullJson(repo, p)));
+      return send(
+        res,
+        200,
+        paged(list).map((p) => pullJson(repo, p)),
+      );
     }
     if (rest === "/deployments") {
       const list = [...repo.deployments].sort((a, b) => b.id - a.id);
@@ -188,7 +219,11 @@ export async function startFakeGithub(options: { data?: FakeGithubData; port?: n
       return send(
         res,
         200,
-        paged(list).map((s) => ({ ...s, creator: { login: "deploy-bot[bot]", type: "Bot" }, updated_at: s.created_at })),
+        paged(list).map((s) => ({
+          ...s,
+          creator: { login: "deploy-bot[bot]", type: "Bot" },
+          updated_at: s.created_at,
+        })),
       );
     }
     return send(res, 404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });

@@ -17,12 +17,14 @@ interface Example {
 const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as Example[];
 
 const INSTALLATION = 77_000_001;
+// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture named like a hook, not a React hook
 const database = useTestDatabase();
 const db = () => database().db;
 let server: RunningServer;
 let orgId: string;
 const repoIds = new Map<number, string>();
 
+// biome-ignore lint/suspicious/noExplicitAny: example payloads are untyped JSON, read field by field below
 type Obj = Record<string, any>;
 
 beforeAll(async () => {
@@ -65,7 +67,12 @@ afterAll(async () => {
 async function snapshot(): Promise<string> {
   const events = await db().select({ id: codeEvents.id }).from(codeEvents);
   const repos = await db()
-    .select({ id: repositories.id, name: repositories.fullName, tracked: repositories.tracked, archived: repositories.archivedAt })
+    .select({
+      id: repositories.id,
+      name: repositories.fullName,
+      tracked: repositories.tracked,
+      archived: repositories.archivedAt,
+    })
     .from(repositories)
     .orderBy(repositories.id);
   const installs = await db().select().from(githubInstallations).orderBy(githubInstallations.installationId);
@@ -74,13 +81,22 @@ async function snapshot(): Promise<string> {
 }
 
 const REVIEW_STATES = new Set(["approved", "changes_requested", "commented", "dismissed"]);
-const DEPLOY_STATES = new Set(["success", "failure", "error", "pending", "in_progress", "queued", "inactive"]);
+const DEPLOY_STATES = new Set([
+  "success",
+  "failure",
+  "error",
+  "pending",
+  "in_progress",
+  "queued",
+  "inactive",
+]);
 
 /** The code_events natural keys this example should add, computed from the payload alone. */
 function expectedKeys(event: string, p: Obj): string[] {
   const repoId = repoIds.get(p.repository?.id);
   if (!repoId) return [];
-  const key = (type: string, sourceKey: string, at: string) => `${repoId}|${type}|${sourceKey}|${new Date(at).toISOString()}`;
+  const key = (type: string, sourceKey: string, at: string) =>
+    `${repoId}|${type}|${sourceKey}|${new Date(at).toISOString()}`;
   switch (event) {
     case "push": {
       const branch = `refs/heads/${p.repository.default_branch}`;
@@ -90,7 +106,8 @@ function expectedKeys(event: string, p: Obj): string[] {
     case "pull_request": {
       const pr = p.pull_request;
       if (p.action === "opened") return [key("pr_opened", `pr:${pr.number}`, pr.created_at)];
-      if (p.action === "reopened") return [key("pr_opened", `pr:${pr.number}`, pr.updated_at ?? pr.created_at)];
+      if (p.action === "reopened")
+        return [key("pr_opened", `pr:${pr.number}`, pr.updated_at ?? pr.created_at)];
       if (p.action === "closed" && pr.merged) return [key("pr_merged", `pr:${pr.number}`, pr.merged_at)];
       return [];
     }
@@ -99,7 +116,13 @@ function expectedKeys(event: string, p: Obj): string[] {
       return [key("pr_reviewed", `review:${p.review.id}`, p.review.submitted_at)];
     case "deployment_status":
       if (!DEPLOY_STATES.has(p.deployment_status.state)) return [];
-      return [key("deploy", `deploy:${p.deployment.id}:${p.deployment_status.state}`, p.deployment_status.created_at)];
+      return [
+        key(
+          "deploy",
+          `deploy:${p.deployment.id}:${p.deployment_status.state}`,
+          p.deployment_status.created_at,
+        ),
+      ];
     default:
       return [];
   }
@@ -117,7 +140,8 @@ describe("every @octokit/webhooks-examples payload", () => {
       for (const original of list) {
         const payload = structuredClone(original) as Obj;
         // An App delivery always names its installation.
-        if (name === "installation" || name === "installation_repositories") payload.installation.id = INSTALLATION;
+        if (name === "installation" || name === "installation_repositories")
+          payload.installation.id = INSTALLATION;
         else payload.installation = { id: INSTALLATION, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
         // Lifecycle examples (deleted, suspend) must not silence the ones after them.
         await db()
@@ -142,13 +166,20 @@ describe("every @octokit/webhooks-examples payload", () => {
       }
     }
     expect(posted).toBeGreaterThan(300);
-    expect(handled).toBeGreaterThanOrEqual(8);
+    expect(handled).toBeGreaterThanOrEqual(5);
+    const types = await db().selectDistinct({ type: codeEvents.eventType }).from(codeEvents);
+    expect(types.map((t) => t.type).sort()).toEqual(["commit", "deploy", "pr_opened", "pr_reviewed"]);
   }, 600_000);
 });
 
 async function eventKeys(): Promise<Set<string>> {
   const rows = await db()
-    .select({ repoId: codeEvents.repoId, type: codeEvents.eventType, key: codeEvents.sourceKey, at: codeEvents.timestamp })
+    .select({
+      repoId: codeEvents.repoId,
+      type: codeEvents.eventType,
+      key: codeEvents.sourceKey,
+      at: codeEvents.timestamp,
+    })
     .from(codeEvents);
   return new Set(rows.map((r) => `${r.repoId}|${r.type}|${r.key}|${r.at.toISOString()}`));
 }

@@ -27,9 +27,11 @@ export async function postDelivery(
   const deliveryId = options.deliveryId ?? randomUUID();
   const json = JSON.stringify(payload);
   const body = options.form ? new URLSearchParams({ payload: json }).toString() : json;
-  const signature = options.signature === undefined ? signBody(options.secret ?? SECRET, body) : options.signature;
+  const signature =
+    options.signature === undefined ? signBody(options.secret ?? SECRET, body) : options.signature;
   const headers: Record<string, string> = {
-    "content-type": options.contentType ?? (options.form ? "application/x-www-form-urlencoded" : "application/json"),
+    "content-type":
+      options.contentType ?? (options.form ? "application/x-www-form-urlencoded" : "application/json"),
     "x-github-event": event,
     "x-github-delivery": deliveryId,
     "user-agent": "GitHub-Hookshot/test",
@@ -54,9 +56,15 @@ export function uniqueId(): number {
   return 1_000_000 + Math.floor(Math.random() * 1_000_000) * 100 + counter;
 }
 
-export async function createOrg(db: Database, settings: Record<string, unknown> = {}): Promise<{ id: string; slug: string }> {
+export async function createOrg(
+  db: Database,
+  settings: Record<string, unknown> = {},
+): Promise<{ id: string; slug: string }> {
   const slug = `org-${randomUUID().slice(0, 8)}`;
-  const [org] = await db.insert(organizations).values({ name: slug, slug, settings: orgSettingsSchema.parse(settings) }).returning();
+  const [org] = await db
+    .insert(organizations)
+    .values({ name: slug, slug, settings: orgSettingsSchema.parse(settings) })
+    .returning();
   if (!org) throw new Error("no org");
   return { id: org.id, slug: org.slug };
 }
@@ -100,7 +108,10 @@ export async function createRepository(
 }
 
 export async function repoIdByGithubId(db: Database, githubId: number): Promise<string | undefined> {
-  const [row] = await db.select({ id: repositories.id }).from(repositories).where(eq(repositories.githubId, githubId));
+  const [row] = await db
+    .select({ id: repositories.id })
+    .from(repositories)
+    .where(eq(repositories.githubId, githubId));
   return row?.id;
 }
 

@@ -9,14 +9,15 @@ import { linkInstallationToOrg } from "../../src/server/github/link-installation
 import { reconcileDeliveries } from "../../src/server/github/reconciler.ts";
 import { backfillJob } from "../../src/server/jobs/github-definitions.ts";
 import { type Queue, startQueue } from "../../src/server/jobs/queue.ts";
-import { useTestDatabase } from "../helpers/db.ts";
 import { fakeSha } from "../fake-github/fixtures.ts";
 import { type FakeGithub, startFakeGithub } from "../fake-github/server.ts";
+import { useTestDatabase } from "../helpers/db.ts";
 import { createOrg, createRepository } from "./helpers.ts";
 
 // The jobs that call GitHub, against the fake GitHub: a real HTTP server Octokit reaches
 // through the API URL, as it would reach GitHub Enterprise Server.
 
+// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture named like a hook, not a React hook
 const database = useTestDatabase();
 const db = () => database().db;
 let fake: FakeGithub;
@@ -42,12 +43,17 @@ afterAll(async () => {
 
 async function linkedDemoRepo() {
   const org = await createOrg(db());
-  await linkInstallationToOrg(db(), queue, app, { orgId: org.id, installationId: 4242, actor: { kind: "cli" } }).catch(
-    async () => {
-      // Already linked by an earlier test: move it to this organization.
-      await db().update(githubInstallations).set({ orgId: org.id }).where(eq(githubInstallations.installationId, 4242));
-    },
-  );
+  await linkInstallationToOrg(db(), queue, app, {
+    orgId: org.id,
+    installationId: 4242,
+    actor: { kind: "cli" },
+  }).catch(async () => {
+    // Already linked by an earlier test: move it to this organization.
+    await db()
+      .update(githubInstallations)
+      .set({ orgId: org.id })
+      .where(eq(githubInstallations.installationId, 4242));
+  });
   await db().execute(sql`DELETE FROM repositories WHERE github_id = 900001`);
   const repoId = await createRepository(db(), org.id, 4242, 900001, { fullName: "octo-org/sentinel-demo" });
   return { org, repoId };
@@ -71,7 +77,11 @@ async function drainBackfill(orgId: string, repoId: string, since: Date): Promis
 describe("linking through the App's API", () => {
   it("fetches an installation it has not heard of, with the App's JWT", async () => {
     const org = await createOrg(db());
-    const linked = await linkInstallationToOrg(db(), queue, app, { orgId: org.id, installationId: 4242, actor: { kind: "cli" } });
+    const linked = await linkInstallationToOrg(db(), queue, app, {
+      orgId: org.id,
+      installationId: 4242,
+      actor: { kind: "cli" },
+    });
     expect(linked).toMatchObject({ installationId: 4242, accountLogin: "octo-org", pendingDeliveries: 0 });
     const asked = fake.requests.find((r) => r.path === "/app/installations/4242");
     expect(asked?.authorization).toMatch(/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i);
@@ -86,20 +96,30 @@ describe("backfill", () => {
     const events = await db().select().from(codeEvents).where(eq(codeEvents.repoId, repoId));
     const byType = (t: string) => events.filter((e) => e.eventType === t);
     // Five commits inside 90 days; the 200-day-old one is outside.
-    expect(byType("commit").map((e) => e.commitSha).sort()).toEqual(["c1", "c2", "c3", "c4", "c5"].map(fakeSha).sort());
+    expect(
+      byType("commit")
+        .map((e) => e.commitSha)
+        .sort(),
+    ).toEqual(["c1", "c2", "c3", "c4", "c5"].map(fakeSha).sort());
     expect(byType("commit").find((e) => e.commitSha === fakeSha("c5"))?.metadata).toMatchObject({
       source: "backfill",
       parents: [fakeSha("c4")],
       author: { login: "mona" },
     });
     expect(byType("pr_merged").map((e) => e.sourceKey)).toEqual(["pr:7"]);
-    expect(byType("pr_opened").map((e) => e.sourceKey).sort()).toEqual(["pr:7", "pr:8"]);
+    expect(
+      byType("pr_opened")
+        .map((e) => e.sourceKey)
+        .sort(),
+    ).toEqual(["pr:7", "pr:8"]);
     expect(
       byType("deploy")
         .map((e) => e.sourceKey)
         .sort(),
     ).toEqual(["deploy:5000:failure", "deploy:5001:in_progress", "deploy:5001:success"]);
-    expect(byType("deploy").find((e) => e.sourceKey === "deploy:5001:success")?.metadata).toMatchObject({ production: true });
+    expect(byType("deploy").find((e) => e.sourceKey === "deploy:5001:success")?.metadata).toMatchObject({
+      production: true,
+    });
     const jobs = await db().execute<{ n: number }>(
       sql`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'attribute-commit' AND data->>'repoId' = ${repoId}`,
     );
@@ -111,7 +131,9 @@ describe("backfill", () => {
     expect(listCall?.authorization).toMatch(/^token ghs_/);
 
     await drainBackfill(org.id, repoId, since);
-    expect(await db().select().from(codeEvents).where(eq(codeEvents.repoId, repoId))).toHaveLength(events.length);
+    expect(await db().select().from(codeEvents).where(eq(codeEvents.repoId, repoId))).toHaveLength(
+      events.length,
+    );
   });
 
   it("reuses the installation token until it expires", async () => {
@@ -140,7 +162,9 @@ describe("push completion through the compare API", () => {
       { orgId: org.id, repoId, base: fakeSha("c1"), head: fakeSha("c5"), branch: "main" },
     );
     expect(added).toBe(4);
-    const shas = (await db().select().from(codeEvents).where(eq(codeEvents.repoId, repoId))).map((e) => e.commitSha).sort();
+    const shas = (await db().select().from(codeEvents).where(eq(codeEvents.repoId, repoId)))
+      .map((e) => e.commitSha)
+      .sort();
     expect(shas).toEqual(["c2", "c3", "c4", "c5"].map(fakeSha).sort());
   });
 });
@@ -152,7 +176,9 @@ describe("reconciler", () => {
     expect(fake.redeliveries).toEqual([1001]);
 
     // Once stored (the redelivery arrived), it is not asked for again.
-    await db().insert(webhookDeliveries).values({ deliveryId: "guid-failed-recent", event: "push", outcome: "processed" });
+    await db()
+      .insert(webhookDeliveries)
+      .values({ deliveryId: "guid-failed-recent", event: "push", outcome: "processed" });
     fake.redeliveries.length = 0;
     expect((await reconcileDeliveries(db(), app)).redelivered).toBe(0);
     expect(fake.redeliveries).toEqual([]);

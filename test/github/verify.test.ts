@@ -16,7 +16,9 @@ describe("X-Hub-Signature-256 verification", () => {
     expect(verifySignature(["right"], body("payload "), header)).toBe(false);
     expect(verifySignature(["right"], body("payload"), header.slice(0, -2))).toBe(false);
     expect(verifySignature(["right"], body("payload"), undefined)).toBe(false);
-    expect(verifySignature(["right"], body("payload"), "sha1=0123456789abcdef0123456789abcdef01234567")).toBe(false);
+    expect(verifySignature(["right"], body("payload"), "sha1=0123456789abcdef0123456789abcdef01234567")).toBe(
+      false,
+    );
     expect(verifySignature([], body("payload"), header)).toBe(false);
   });
 

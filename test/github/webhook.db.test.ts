@@ -9,16 +9,17 @@ import { signBody } from "../../src/server/github/verify.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 import {
-  SECRET,
   createInstallation,
   createOrg,
   createRepository,
   postDelivery,
   pushPayload,
   repoIdByGithubId,
+  SECRET,
   uniqueId,
 } from "./helpers.ts";
 
+// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture named like a hook, not a React hook
 const database = useTestDatabase();
 let server: RunningServer;
 const db = () => database().db;
@@ -59,7 +60,9 @@ async function linkedRepo(opts: { trackedBranches?: string[]; orgSettings?: Reco
   const installationId = uniqueId();
   const githubId = uniqueId();
   await createInstallation(db(), installationId, org.id);
-  const repoId = await createRepository(db(), org.id, installationId, githubId, { trackedBranches: opts.trackedBranches ?? [] });
+  const repoId = await createRepository(db(), org.id, installationId, githubId, {
+    trackedBranches: opts.trackedBranches ?? [],
+  });
   return { org, installationId, githubId, repoId };
 }
 
@@ -73,12 +76,23 @@ describe("POST /api/webhooks/github: pushes", () => {
 
     const events = await eventsOf(repoId);
     expect(events.map((e) => e.commitSha)).toEqual(payload.commits.map((c) => c.id));
-    expect(events.every((e) => e.eventType === "commit" && e.orgId === org.id && e.actor === "mona")).toBe(true);
+    expect(events.every((e) => e.eventType === "commit" && e.orgId === org.id && e.actor === "mona")).toBe(
+      true,
+    );
     expect(events[0]?.metadata).toMatchObject({ branch: "main", source: "push", filesChanged: 2 });
     expect(await jobsFor("attribute-commit", repoId)).toBe(3);
 
-    const [delivery] = await db().select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, res.deliveryId));
-    expect(delivery).toMatchObject({ event: "push", outcome: "processed", orgId: org.id, eventsCreated: 3, payload: null });
+    const [delivery] = await db()
+      .select()
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.deliveryId, res.deliveryId));
+    expect(delivery).toMatchObject({
+      event: "push",
+      outcome: "processed",
+      orgId: org.id,
+      eventsCreated: 3,
+      payload: null,
+    });
 
     // The same delivery again (GitHub's redeliver button): 200, nothing new.
     const again = await postDelivery(server.url, "push", payload, { deliveryId: res.deliveryId });
@@ -96,9 +110,14 @@ describe("POST /api/webhooks/github: pushes", () => {
 
   it("accepts GitHub's form-encoded variant, signed over the form body", async () => {
     const { installationId, githubId, repoId } = await linkedRepo();
-    const res = await postDelivery(server.url, "push", pushPayload({ installationId, repoGithubId: githubId, commits: 2 }), {
-      form: true,
-    });
+    const res = await postDelivery(
+      server.url,
+      "push",
+      pushPayload({ installationId, repoGithubId: githubId, commits: 2 }),
+      {
+        form: true,
+      },
+    );
     expect(res.status).toBe(202);
     expect(await eventsOf(repoId)).toHaveLength(2);
   });
@@ -140,7 +159,11 @@ describe("POST /api/webhooks/github: pushes", () => {
 
   it("completes a push at GitHub's 2,048-commit cap through the compare API, in a job", async () => {
     const { installationId, githubId, repoId } = await linkedRepo();
-    const res = await postDelivery(server.url, "push", pushPayload({ installationId, repoGithubId: githubId, commits: 2048 }));
+    const res = await postDelivery(
+      server.url,
+      "push",
+      pushPayload({ installationId, repoGithubId: githubId, commits: 2048 }),
+    );
     expect(res.status).toBe(202);
     expect(await eventsOf(repoId)).toHaveLength(2048);
     expect(await jobsFor("github-complete-push", repoId)).toBe(1);
@@ -148,7 +171,11 @@ describe("POST /api/webhooks/github: pushes", () => {
 });
 
 describe("POST /api/webhooks/github: pull requests, reviews, deploys", () => {
-  const repository = (githubId: number) => ({ id: githubId, full_name: `acct/repo-${githubId}`, default_branch: "main" });
+  const repository = (githubId: number) => ({
+    id: githubId,
+    full_name: `acct/repo-${githubId}`,
+    default_branch: "main",
+  });
   const pr = (n: number, extra: Record<string, unknown> = {}) => ({
     number: n,
     title: `PR ${n}`,
@@ -168,7 +195,9 @@ describe("POST /api/webhooks/github: pull requests, reviews, deploys", () => {
   });
 
   it("maps opened, merged, closed-unmerged, reviews and deploy statuses to their events", async () => {
-    const { installationId, githubId, repoId } = await linkedRepo({ orgSettings: { productionEnvironments: ["live"] } });
+    const { installationId, githubId, repoId } = await linkedRepo({
+      orgSettings: { productionEnvironments: ["live"] },
+    });
     const installation = { id: installationId };
     const merged = pr(5, {
       merged: true,
@@ -176,15 +205,32 @@ describe("POST /api/webhooks/github: pull requests, reviews, deploys", () => {
       merge_commit_sha: "a".repeat(40),
     });
     const posts: [string, Record<string, unknown>][] = [
-      ["pull_request", { action: "opened", pull_request: pr(5), repository: repository(githubId), installation }],
-      ["pull_request", { action: "closed", pull_request: merged, repository: repository(githubId), installation }],
-      ["pull_request", { action: "closed", pull_request: pr(6), repository: repository(githubId), installation }],
-      ["pull_request", { action: "labeled", pull_request: pr(5), repository: repository(githubId), installation }],
+      [
+        "pull_request",
+        { action: "opened", pull_request: pr(5), repository: repository(githubId), installation },
+      ],
+      [
+        "pull_request",
+        { action: "closed", pull_request: merged, repository: repository(githubId), installation },
+      ],
+      [
+        "pull_request",
+        { action: "closed", pull_request: pr(6), repository: repository(githubId), installation },
+      ],
+      [
+        "pull_request",
+        { action: "labeled", pull_request: pr(5), repository: repository(githubId), installation },
+      ],
       [
         "pull_request_review",
         {
           action: "submitted",
-          review: { id: 77, user: { login: "octocat" }, state: "approved", submitted_at: "2026-11-02T12:00:00Z" },
+          review: {
+            id: 77,
+            user: { login: "octocat" },
+            state: "approved",
+            submitted_at: "2026-11-02T12:00:00Z",
+          },
           pull_request: { number: 5 },
           repository: repository(githubId),
           installation,
@@ -194,7 +240,12 @@ describe("POST /api/webhooks/github: pull requests, reviews, deploys", () => {
         "deployment_status",
         {
           action: "created",
-          deployment_status: { id: 900 + i, state: "success", environment, created_at: "2026-11-04T10:00:00Z" },
+          deployment_status: {
+            id: 900 + i,
+            state: "success",
+            environment,
+            created_at: "2026-11-04T10:00:00Z",
+          },
           deployment: { id: 800 + i, sha: "b".repeat(40), ref: "main", environment },
           repository: repository(githubId),
           installation,
@@ -207,7 +258,15 @@ describe("POST /api/webhooks/github: pull requests, reviews, deploys", () => {
       expect(res.status).toBe(202);
       outcomes.push(res.body.outcome);
     }
-    expect(outcomes).toEqual(["processed", "processed", "recorded", "ignored", "processed", "processed", "processed"]);
+    expect(outcomes).toEqual([
+      "processed",
+      "processed",
+      "recorded",
+      "ignored",
+      "processed",
+      "processed",
+      "processed",
+    ]);
     const events = await eventsOf(repoId);
     expect(events.map((e) => [e.eventType, e.sourceKey])).toEqual([
       ["pr_opened", "pr:5"],
@@ -240,15 +299,29 @@ describe("installations", () => {
     const githubId = uniqueId();
     const created = await postDelivery(server.url, "installation", {
       action: "created",
-      installation: { id: installationId, account: { login: "acme", id: 5, type: "Organization" }, repository_selection: "selected" },
+      installation: {
+        id: installationId,
+        account: { login: "acme", id: 5, type: "Organization" },
+        repository_selection: "selected",
+      },
       repositories: [{ id: githubId, full_name: "acme/api", private: true }],
     });
     expect(created.body).toMatchObject({ status: "accepted", outcome: "pending_link" });
-    const push = await postDelivery(server.url, "push", pushPayload({ installationId, repoGithubId: githubId, commits: 2, fullName: "acme/api" }));
+    const push = await postDelivery(
+      server.url,
+      "push",
+      pushPayload({ installationId, repoGithubId: githubId, commits: 2, fullName: "acme/api" }),
+    );
     expect(push.body).toMatchObject({ outcome: "pending_link" });
-    const star = await postDelivery(server.url, "star", { action: "created", installation: { id: installationId } });
+    const star = await postDelivery(server.url, "star", {
+      action: "created",
+      installation: { id: installationId },
+    });
     expect(star.body).toMatchObject({ outcome: "ignored" });
-    const [kept] = await db().select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, push.deliveryId));
+    const [kept] = await db()
+      .select()
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.deliveryId, push.deliveryId));
     expect(kept?.payload).toMatchObject({ ref: "refs/heads/main" });
     expect(await repoIdByGithubId(db(), githubId)).toBeUndefined();
 
@@ -264,7 +337,10 @@ describe("installations", () => {
     expect(repoId).toBeDefined();
     expect(await eventsOf(repoId ?? "")).toHaveLength(2);
     expect(await jobsFor("github-backfill", repoId ?? "")).toBe(1);
-    const [after] = await db().select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, push.deliveryId));
+    const [after] = await db()
+      .select()
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.deliveryId, push.deliveryId));
     expect(after).toMatchObject({ outcome: "processed", payload: null, orgId: org.id });
   });
 
@@ -273,15 +349,30 @@ describe("installations", () => {
     const installation = { id: installationId, account: { login: "acme", id: 5, type: "Organization" } };
     const suspend = await postDelivery(server.url, "installation", { action: "suspend", installation });
     expect(suspend.status).toBe(202);
-    const during = await postDelivery(server.url, "push", pushPayload({ installationId, repoGithubId: githubId, commits: 2 }));
+    const during = await postDelivery(
+      server.url,
+      "push",
+      pushPayload({ installationId, repoGithubId: githubId, commits: 2 }),
+    );
     expect(during.body).toMatchObject({ outcome: "ignored", eventsCreated: 0 });
     await postDelivery(server.url, "installation", { action: "unsuspend", installation });
-    const after = await postDelivery(server.url, "push", pushPayload({ installationId, repoGithubId: githubId, commits: 1 }));
+    const after = await postDelivery(
+      server.url,
+      "push",
+      pushPayload({ installationId, repoGithubId: githubId, commits: 1 }),
+    );
     expect(after.body).toMatchObject({ outcome: "processed", eventsCreated: 1 });
     await postDelivery(server.url, "installation", { action: "deleted", installation });
-    const [row] = await db().select().from(githubInstallations).where(eq(githubInstallations.installationId, installationId));
+    const [row] = await db()
+      .select()
+      .from(githubInstallations)
+      .where(eq(githubInstallations.installationId, installationId));
     expect(row?.deletedAt).toBeInstanceOf(Date);
-    const gone = await postDelivery(server.url, "push", pushPayload({ installationId, repoGithubId: githubId, commits: 2 }));
+    const gone = await postDelivery(
+      server.url,
+      "push",
+      pushPayload({ installationId, repoGithubId: githubId, commits: 2 }),
+    );
     expect(gone.body).toMatchObject({ outcome: "ignored" });
     expect(await eventsOf(repoId)).toHaveLength(1);
   });
@@ -317,7 +408,11 @@ describe("installations", () => {
       [githubId, `acct/repo-${githubId}`, false],
       [newId, "acme/newer", true],
     ]);
-    const push = await postDelivery(server.url, "push", pushPayload({ installationId, repoGithubId: githubId, commits: 1 }));
+    const push = await postDelivery(
+      server.url,
+      "push",
+      pushPayload({ installationId, repoGithubId: githubId, commits: 1 }),
+    );
     expect(push.body).toMatchObject({ outcome: "ignored", eventsCreated: 0 });
   });
 });
@@ -333,11 +428,25 @@ describe("hostile input: each gets its status and writes nothing", () => {
   });
 
   const cases: [string, () => Promise<Response>, number][] = [
-    ["wrong secret", () => fetch(url(), { method: "POST", headers: headers({ "x-hub-signature-256": signBody("nope", json) }), body: json }), 401],
+    [
+      "wrong secret",
+      () =>
+        fetch(url(), {
+          method: "POST",
+          headers: headers({ "x-hub-signature-256": signBody("nope", json) }),
+          body: json,
+        }),
+      401,
+    ],
     ["missing signature", () => fetch(url(), { method: "POST", headers: headers(), body: json }), 401],
     [
       "truncated signature",
-      () => fetch(url(), { method: "POST", headers: headers({ "x-hub-signature-256": signBody(SECRET, json).slice(0, 40) }), body: json }),
+      () =>
+        fetch(url(), {
+          method: "POST",
+          headers: headers({ "x-hub-signature-256": signBody(SECRET, json).slice(0, 40) }),
+          body: json,
+        }),
       401,
     ],
     [
@@ -352,17 +461,32 @@ describe("hostile input: each gets its status and writes nothing", () => {
     ],
     [
       "signature of a different body",
-      () => fetch(url(), { method: "POST", headers: headers({ "x-hub-signature-256": signBody(SECRET, `${json} `) }), body: json }),
+      () =>
+        fetch(url(), {
+          method: "POST",
+          headers: headers({ "x-hub-signature-256": signBody(SECRET, `${json} `) }),
+          body: json,
+        }),
       401,
     ],
     [
       "invalid JSON, correctly signed",
-      () => fetch(url(), { method: "POST", headers: headers({ "x-hub-signature-256": signBody(SECRET, "{nope") }), body: "{nope" }),
+      () =>
+        fetch(url(), {
+          method: "POST",
+          headers: headers({ "x-hub-signature-256": signBody(SECRET, "{nope") }),
+          body: "{nope",
+        }),
       400,
     ],
     [
       "a JSON array, correctly signed",
-      () => fetch(url(), { method: "POST", headers: headers({ "x-hub-signature-256": signBody(SECRET, "[1]") }), body: "[1]" }),
+      () =>
+        fetch(url(), {
+          method: "POST",
+          headers: headers({ "x-hub-signature-256": signBody(SECRET, "[1]") }),
+          body: "[1]",
+        }),
       400,
     ],
     [
@@ -377,7 +501,8 @@ describe("hostile input: each gets its status and writes nothing", () => {
     ],
     [
       "headers without a body, signed",
-      () => fetch(url(), { method: "POST", headers: headers({ "x-hub-signature-256": signBody(SECRET, "") }) }),
+      () =>
+        fetch(url(), { method: "POST", headers: headers({ "x-hub-signature-256": signBody(SECRET, "") }) }),
       400,
     ],
     ["headers without a body, unsigned", () => fetch(url(), { method: "POST", headers: headers() }), 401],
@@ -386,7 +511,11 @@ describe("hostile input: each gets its status and writes nothing", () => {
       () =>
         fetch(url(), {
           method: "POST",
-          headers: { "content-type": "application/json", "x-github-delivery": randomUUID(), "x-hub-signature-256": signBody(SECRET, json) },
+          headers: {
+            "content-type": "application/json",
+            "x-github-delivery": randomUUID(),
+            "x-hub-signature-256": signBody(SECRET, json),
+          },
           body: json,
         }),
       400,
@@ -396,7 +525,11 @@ describe("hostile input: each gets its status and writes nothing", () => {
       () =>
         fetch(url(), {
           method: "POST",
-          headers: { "content-type": "application/json", "x-github-event": "ping", "x-hub-signature-256": signBody(SECRET, json) },
+          headers: {
+            "content-type": "application/json",
+            "x-github-event": "ping",
+            "x-hub-signature-256": signBody(SECRET, json),
+          },
           body: json,
         }),
       400,
@@ -406,7 +539,10 @@ describe("hostile input: each gets its status and writes nothing", () => {
       () =>
         fetch(url(), {
           method: "POST",
-          headers: headers({ "content-type": "application/x-www-form-urlencoded", "x-hub-signature-256": signBody(SECRET, "x=1") }),
+          headers: headers({
+            "content-type": "application/x-www-form-urlencoded",
+            "x-hub-signature-256": signBody(SECRET, "x=1"),
+          }),
           body: "x=1",
         }),
       400,
@@ -426,7 +562,11 @@ describe("hostile input: each gets its status and writes nothing", () => {
   it("a body over 25 MB → 413, declared or streamed", async () => {
     const before = await deliveryCount();
     const big = new Uint8Array(25 * 1024 * 1024 + 10).fill(0x20);
-    const declared = await fetch(url(), { method: "POST", headers: headers({ "x-hub-signature-256": signBody(SECRET, big) }), body: big });
+    const declared = await fetch(url(), {
+      method: "POST",
+      headers: headers({ "x-hub-signature-256": signBody(SECRET, big) }),
+      body: big,
+    });
     expect(declared.status).toBe(413);
     // Chunked, with no Content-Length: counted while read.
     const stream = new ReadableStream<Uint8Array>({
@@ -462,5 +602,39 @@ describe("hostile input: each gets its status and writes nothing", () => {
     expect(stored?.n).toBe(1);
     expect(await eventsOf(repoId)).toHaveLength(3);
     expect(await jobsFor("attribute-commit", repoId)).toBe(3);
+  });
+});
+
+describe("issues labelled as incidents", () => {
+  it("turn into an incident of the repository; other issues are only recorded", async () => {
+    const { installationId, githubId, repoId, org } = await linkedRepo();
+    const issue = (n: number, labels: string[]) => ({
+      number: n,
+      title: `Checkout is down ${n}`,
+      body: "500s on /checkout",
+      html_url: `https://github.com/acct/repo/issues/${n}`,
+      labels: labels.map((name) => ({ name })),
+      created_at: "2026-11-20T10:00:00Z",
+      updated_at: "2026-11-20T10:00:00Z",
+    });
+    const repository = { id: githubId, full_name: `acct/repo-${githubId}`, default_branch: "main" };
+    const installation = { id: installationId };
+    const labelled = await postDelivery(server.url, "issues", {
+      action: "opened",
+      issue: issue(1, ["incident", "sev2"]),
+      repository,
+      installation,
+    });
+    const plain = await postDelivery(server.url, "issues", {
+      action: "opened",
+      issue: issue(2, ["bug"]),
+      repository,
+      installation,
+    });
+    expect([labelled.body.outcome, plain.body.outcome]).toEqual(["processed", "recorded"]);
+    const rows = await db().execute<{ title: string; severity: string; repo_id: string }>(
+      sql`SELECT title, severity, repo_id FROM incidents WHERE org_id = ${org.id}`,
+    );
+    expect(rows.rows).toEqual([{ title: "Checkout is down 1", severity: "sev2", repo_id: repoId }]);
   });
 });

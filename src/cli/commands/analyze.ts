@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import { type AnalysisDocument, serializeDocument } from "../analyze/json-document.ts";
 import { createProgress, type Progress } from "../analyze/progress.ts";
 import { renderText } from "../analyze/render-text.ts";
-import { runAnalysis } from "../analyze/run-analysis.ts";
 import { EXIT, UsageError } from "../exit.ts";
 import { inspectRepository, PathNotFoundError } from "../git/repository.ts";
 import { GitError, GitNotFoundError } from "../git/run-git.ts";
@@ -99,6 +98,8 @@ async function analyze(path: string, options: AnalyzeOptions): Promise<void> {
     progress,
   };
 
+  // The engine loads only when this command runs, so other commands do not pay for it at start-up.
+  const { runAnalysis } = await import("../analyze/run-analysis.ts");
   let document: AnalysisDocument;
   if (options.store) {
     // Loaded only when storing: the database driver is the slowest part of start-up.

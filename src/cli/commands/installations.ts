@@ -4,8 +4,8 @@ import { githubAppFromEnv } from "../../server/github/app-client.ts";
 import { linkInstallationToOrg } from "../../server/github/link-installation.ts";
 import { processPendingDeliveries } from "../../server/github/receive-delivery.ts";
 import { startQueue } from "../../server/jobs/queue.ts";
-import { findOrganizationBySlug } from "../../server/services/github/installations.ts";
 import { openConfiguredDatabase } from "../../server/server.ts";
+import { findOrganizationBySlug } from "../../server/services/github/installations.ts";
 import { UsageError } from "../exit.ts";
 
 export function registerInstallationsCommands(program: Command): void {
@@ -13,8 +13,13 @@ export function registerInstallationsCommands(program: Command): void {
 
   installations
     .command("link")
-    .description("Link a GitHub App installation to an organization and process the deliveries that waited for it")
-    .requiredOption("--installation <id>", "GitHub installation id (the number in the installation's settings URL)")
+    .description(
+      "Link a GitHub App installation to an organization and process the deliveries that waited for it",
+    )
+    .requiredOption(
+      "--installation <id>",
+      "GitHub installation id (the number in the installation's settings URL)",
+    )
     .requiredOption("--org <slug>", "organization slug")
     .action(async (options: { installation: string; org: string }) => {
       const installationId = Number(options.installation);

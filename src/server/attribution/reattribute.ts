@@ -1,8 +1,9 @@
-import { and, isNotNull, ne, sql } from "drizzle-orm";
+import { and, eq, isNotNull, ne, sql } from "drizzle-orm";
 import { ENGINE_VERSION } from "../../core/attribution/engine.ts";
 import type { Database } from "../db/client.ts";
 import { codeAttribution, repositories } from "../db/schema/index.ts";
-import { attributeCommitJob } from "../jobs/definitions.ts";
+import { SEED_ENGINE_VERSION } from "../db/seed/attribution.ts";
+import { reattributeCommitJob } from "../jobs/definitions.ts";
 import type { Queue } from "../jobs/queue.ts";
 
 /** Commits re-queued per pass; each pass is its own transaction, so progress survives a crash. */
@@ -11,14 +12,15 @@ const BATCH = 500;
 /**
  * Brings rows made by an older engine up to date: queues `attribute-commit` for every commit whose
  * rows carry another engine version. Resumable by construction — a re-analysed commit's rows carry
- * the new version and drop out of the next pass; pg-boss's singleton key keeps a commit queued once.
+ * the new version and drop out of the next pass; the stately queue keeps a commit queued once.
  * Repositories analysed by the CLI (no installation) are brought up to date by `sentinel analyze`.
  */
 export async function queueReattribution(db: Database, queue: Queue): Promise<number> {
   let queued = 0;
-  let afterKey = "";
+  let after: { repoId: string; commitSha: string } | null = null;
   for (;;) {
-    const batch = await db.transaction(async (tx) => {
+    const cursor: { repoId: string; commitSha: string } | null = after;
+    const batch: Array<{ orgId: string; repoId: string; commitSha: string }> = await db.transaction(async (tx) => {
       const commits = await tx
         .selectDistinct({
           orgId: codeAttribution.orgId,
@@ -26,18 +28,22 @@ export async function queueReattribution(db: Database, queue: Queue): Promise<nu
           commitSha: codeAttribution.commitSha,
         })
         .from(codeAttribution)
-        .innerJoin(repositories, sql`${repositories.id} = ${codeAttribution.repoId}`)
+        .innerJoin(repositories, eq(repositories.id, codeAttribution.repoId))
         .where(
           and(
             ne(codeAttribution.engineVersion, ENGINE_VERSION),
+            // Demo rows describe repositories that exist nowhere on GitHub.
+            ne(codeAttribution.engineVersion, SEED_ENGINE_VERSION),
             isNotNull(repositories.installationId),
-            sql`${codeAttribution.repoId}::text || ${codeAttribution.commitSha} > ${afterKey}`,
+            cursor
+              ? sql`(${codeAttribution.repoId}, ${codeAttribution.commitSha}) > (${cursor.repoId}, ${cursor.commitSha})`
+              : undefined,
           ),
         )
-        .orderBy(sql`${codeAttribution.repoId}::text || ${codeAttribution.commitSha}`)
+        .orderBy(codeAttribution.repoId, codeAttribution.commitSha, codeAttribution.orgId)
         .limit(BATCH);
       for (const commit of commits) {
-        await queue.enqueue(tx, attributeCommitJob, commit, {
+        await queue.enqueue(tx, reattributeCommitJob, commit, {
           singletonKey: `${commit.repoId}:${commit.commitSha}`,
         });
       }
@@ -46,7 +52,7 @@ export async function queueReattribution(db: Database, queue: Queue): Promise<nu
     queued += batch.length;
     const last = batch.at(-1);
     if (!last || batch.length < BATCH) break;
-    afterKey = `${last.repoId}${last.commitSha}`;
+    after = { repoId: last.repoId, commitSha: last.commitSha };
   }
   return queued;
 }

@@ -1,5 +1,5 @@
 import { githubAppFromEnv } from "../github/app-client.ts";
-import { attributeCommitJob } from "../jobs/definitions.ts";
+import { attributeCommitJob, reattributeCommitJob } from "../jobs/definitions.ts";
 import { scheduleRollUp } from "../jobs/metrics.ts";
 import type { WorkerRegistration } from "../jobs/workers.ts";
 import { logger } from "../logger.ts";
@@ -10,7 +10,7 @@ import { queueReattribution } from "./reattribute.ts";
 /** The attribution pipeline's workers, and a start-up pass that re-queues rows of older engines. */
 export const registerAttributionWorkers: WorkerRegistration = async (queue, handle, env) => {
   const github = githubAppFromEnv(env);
-  await queue.work(attributeCommitJob, async (payload) => {
+  const handler = async (payload: { orgId: string; repoId: string; commitSha: string }) => {
     const outcome = await attributeStoredCommit(
       {
         db: handle.db,
@@ -24,8 +24,15 @@ export const registerAttributionWorkers: WorkerRegistration = async (queue, hand
     );
     if (outcome.status === "skipped")
       logger.info({ ...payload, reason: outcome.reason }, "commit not attributed");
-  });
-  const queued = await queueReattribution(handle.db, queue);
-  if (queued > 0)
-    logger.info({ commits: queued }, "re-attribution queued for rows of an older engine version");
+  };
+  await queue.work(attributeCommitJob, handler);
+  await queue.work(reattributeCommitJob, handler);
+  // Without the App nothing can be fetched again; a failure here must not stop the server.
+  if (!github) return;
+  queueReattribution(handle.db, queue).then(
+    (queued) => {
+      if (queued > 0) logger.info({ commits: queued }, "re-attribution queued for rows of an older engine version");
+    },
+    (err: unknown) => logger.error({ err }, "could not queue re-attribution"),
+  );
 };

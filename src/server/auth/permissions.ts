@@ -1,5 +1,5 @@
-import { AppError } from "../../core/errors.ts";
 import type { MemberRole } from "../../core/enums.ts";
+import { AppError } from "../../core/errors.ts";
 
 // The one table of who may do what. Routes name the permission they need; the request's
 // permissions come from the member's role (sessions) or the key's scopes (API keys), and
@@ -51,7 +51,12 @@ const ADMIN: readonly Permission[] = [
   "api_keys:manage",
   "audit_log:read",
 ];
-const OWNER: readonly Permission[] = [...ADMIN, "organization:plan", "ownership:transfer", "organization:delete"];
+const OWNER: readonly Permission[] = [
+  ...ADMIN,
+  "organization:plan",
+  "ownership:transfer",
+  "organization:delete",
+];
 
 export const ROLE_PERMISSIONS: Record<MemberRole, readonly Permission[]> = {
   viewer: VIEWER,

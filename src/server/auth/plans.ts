@@ -1,5 +1,5 @@
-import { AppError } from "../../core/errors.ts";
 import type { OrgPlan } from "../../core/enums.ts";
+import { AppError } from "../../core/errors.ts";
 
 // What each plan allows. `null` means unlimited. Enforced where each limit bites: members at
 // invitation and acceptance, repositories where one starts being tracked, history in queries,
@@ -35,12 +35,16 @@ export type CountedLimit = "repositories" | "members";
 export function assertWithinLimit(plan: OrgPlan, limit: CountedLimit, current: number, adding = 1): void {
   const allowed = PLAN_LIMITS[plan][limit];
   if (allowed !== null && current + adding > allowed) {
-    throw new AppError("payment_required", `the ${plan} plan allows ${allowed} ${limit}; upgrade to add more`, {
-      limit,
-      allowed,
-      current,
-      plan,
-    });
+    throw new AppError(
+      "payment_required",
+      `the ${plan} plan allows ${allowed} ${limit}; upgrade to add more`,
+      {
+        limit,
+        allowed,
+        current,
+        plan,
+      },
+    );
   }
 }
 

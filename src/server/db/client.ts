@@ -6,6 +6,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/node-postgres";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import pg from "pg";
+import { DatabaseUnavailableError } from "./errors.ts";
 import * as schema from "./schema/index.ts";
 
 export type Schema = typeof schema;
@@ -36,9 +37,7 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export class DatabaseUnavailableError extends Error {
-  override name = "DatabaseUnavailableError";
-}
+export { DatabaseUnavailableError };
 
 export type OpenOptions =
   | { url: string; max?: number }
@@ -85,6 +84,8 @@ async function openPostgres(url: string, max = 20): Promise<DatabaseHandle> {
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on("error", () => {});
+  // Likewise a checked-out client (inside a transaction, between statements): its pending query fails instead.
+  pool.on("connect", (client) => client.on("error", () => {}));
   try {
     const client = await pool.connect();
     client.release();

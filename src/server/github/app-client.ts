@@ -33,7 +33,10 @@ export function createGithubApp(config: GithubAppConfig): GithubApp {
     retry: { retries },
     throttle: {
       // Wait out a primary limit (reset time from the headers) up to twice, a secondary one once.
-      onRateLimit: (retryAfter: number, options: { method: string; url: string; request: { retryCount: number } }) => {
+      onRateLimit: (
+        retryAfter: number,
+        options: { method: string; url: string; request: { retryCount: number } },
+      ) => {
         logger.warn({ retryAfter, method: options.method, url: options.url }, "GitHub rate limit reached");
         return options.request.retryCount < 2;
       },
@@ -41,7 +44,10 @@ export function createGithubApp(config: GithubAppConfig): GithubApp {
         retryAfter: number,
         options: { method: string; url: string; request: { retryCount: number } },
       ) => {
-        logger.warn({ retryAfter, method: options.method, url: options.url }, "GitHub secondary rate limit reached");
+        logger.warn(
+          { retryAfter, method: options.method, url: options.url },
+          "GitHub secondary rate limit reached",
+        );
         return options.request.retryCount < 1;
       },
     },
@@ -58,5 +64,9 @@ export function createGithubApp(config: GithubAppConfig): GithubApp {
 /** The App described by the environment, or null when GITHUB_APP_ID / GITHUB_APP_PRIVATE_KEY are unset. */
 export function githubAppFromEnv(env: Env): GithubApp | null {
   if (!env.GITHUB_APP_ID || !env.GITHUB_APP_PRIVATE_KEY) return null;
-  return createGithubApp({ appId: env.GITHUB_APP_ID, privateKey: env.GITHUB_APP_PRIVATE_KEY, apiUrl: env.GITHUB_API_URL });
+  return createGithubApp({
+    appId: env.GITHUB_APP_ID,
+    privateKey: env.GITHUB_APP_PRIVATE_KEY,
+    apiUrl: env.GITHUB_API_URL,
+  });
 }

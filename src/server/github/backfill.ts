@@ -7,11 +7,11 @@ import type { NewCodeEvent } from "../services/github/code-events.ts";
 import { findRepository } from "../services/github/repositories.ts";
 import { type ApiCommit, commitEventFromApi } from "./api-mapping.ts";
 import type { GithubApp, InstallationOctokit } from "./app-client.ts";
-import { deployEvent, prMergedEvent, prOpenedEvent } from "./event-mapping.ts";
-import { pullRequestSchema } from "./payloads.ts";
 import { enqueueMany, prepareIngestionQueues } from "./enqueue-many.ts";
-import { recordEvents } from "./route-delivery.ts";
+import { deployEvent, prMergedEvent, prOpenedEvent } from "./event-mapping.ts";
 import { orgProductionEnvironments } from "./org-settings.ts";
+import { pullRequestSchema } from "./payloads.ts";
+import { recordEvents } from "./route-delivery.ts";
 
 const PER_PAGE = 100;
 
@@ -28,8 +28,15 @@ export interface GithubJobDeps {
  * then deployments) and, in the same transaction, enqueues the next page. A crash or restart
  * resumes from the last committed page; re-running a page adds nothing (natural keys).
  */
-export async function runBackfillPage(deps: GithubJobDeps, payload: BackfillPayload): Promise<"next" | "done"> {
-  const lookup: ServiceContext = { db: deps.db, orgId: payload.orgId, actor: { kind: "job", name: backfillJob.name } };
+export async function runBackfillPage(
+  deps: GithubJobDeps,
+  payload: BackfillPayload,
+): Promise<"next" | "done"> {
+  const lookup: ServiceContext = {
+    db: deps.db,
+    orgId: payload.orgId,
+    actor: { kind: "job", name: backfillJob.name },
+  };
   const repo = await findRepository(lookup, payload.repoId);
   if (!repo?.tracked || !repo.installationId) {
     logger.info({ repoId: payload.repoId }, "backfill skipped: repository not tracked");
@@ -39,7 +46,12 @@ export async function runBackfillPage(deps: GithubJobDeps, payload: BackfillPayl
   if (!owner || !name) return "done";
   const octokit = await deps.app.getInstallationOctokit(repo.installationId);
   const since = new Date(payload.since);
-  const fetched = await fetchPage(octokit, { owner, repo: name, branch: repo.defaultBranch, since }, payload, lookup);
+  const fetched = await fetchPage(
+    octokit,
+    { owner, repo: name, branch: repo.defaultBranch, since },
+    payload,
+    lookup,
+  );
   const events = fetched.events.map((e) => ({ ...e, repoId: repo.id }));
 
   const nextPhase = BACKFILL_PHASES[BACKFILL_PHASES.indexOf(payload.phase) + 1];
@@ -53,7 +65,9 @@ export async function runBackfillPage(deps: GithubJobDeps, payload: BackfillPayl
     const ctx: ServiceContext = { ...lookup, db: tx };
     const rows = await recordEvents(ctx, deps.queue, events);
     if (next) {
-      await enqueueMany(deps.queue, tx, backfillJob, [{ ...payload, ...next, imported: payload.imported + rows.length }]);
+      await enqueueMany(deps.queue, tx, backfillJob, [
+        { ...payload, ...next, imported: payload.imported + rows.length },
+      ]);
     }
     return rows.length;
   });
@@ -93,7 +107,9 @@ async function fetchPage(
         sha: t.branch,
         since: t.since.toISOString(),
       });
-      const events = (data as ApiCommit[]).flatMap((c) => commitEventFromApi("", t.branch, c, "backfill") ?? []);
+      const events = (data as ApiCommit[]).flatMap(
+        (c) => commitEventFromApi("", t.branch, c, "backfill") ?? [],
+      );
       return { events, more: data.length === PER_PAGE };
     }
     case "pulls": {
@@ -109,7 +125,8 @@ async function fetchPage(
         const pr = pullRequestSchema.safeParse(raw);
         if (!pr.success) continue;
         oldest = Math.min(oldest, Date.parse(pr.data.updated_at ?? pr.data.created_at));
-        if (Date.parse(pr.data.created_at) >= t.since.getTime()) events.push(prOpenedEvent("", pr.data, false));
+        if (Date.parse(pr.data.created_at) >= t.since.getTime())
+          events.push(prOpenedEvent("", pr.data, false));
         if (pr.data.merged_at && Date.parse(pr.data.merged_at) >= t.since.getTime()) {
           events.push(prMergedEvent("", pr.data));
         }
@@ -125,12 +142,15 @@ async function fetchPage(
       for (const d of data) {
         oldest = Math.min(oldest, Date.parse(d.created_at));
         if (Date.parse(d.created_at) < t.since.getTime()) continue;
-        const statuses = await octokit.request("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", {
-          owner: t.owner,
-          repo: t.repo,
-          deployment_id: Number(d.id),
-          per_page: PER_PAGE,
-        });
+        const statuses = await octokit.request(
+          "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+          {
+            owner: t.owner,
+            repo: t.repo,
+            deployment_id: Number(d.id),
+            per_page: PER_PAGE,
+          },
+        );
         for (const s of statuses.data) {
           const event = deployEvent(
             "",

@@ -16,7 +16,11 @@ const PER_PAGE = 250;
  * API, page by page; commits already stored from the payload are skipped by their natural key.
  */
 export async function completePush(deps: GithubJobDeps, payload: Payload): Promise<number> {
-  const lookup: ServiceContext = { db: deps.db, orgId: payload.orgId, actor: { kind: "job", name: completePushJob.name } };
+  const lookup: ServiceContext = {
+    db: deps.db,
+    orgId: payload.orgId,
+    actor: { kind: "job", name: completePushJob.name },
+  };
   const repo = await findRepository(lookup, payload.repoId);
   if (!repo?.tracked || !repo.installationId) return 0;
   const [owner, name] = repo.fullName.split("/");
@@ -32,10 +36,17 @@ export async function completePush(deps: GithubJobDeps, payload: Payload): Promi
       per_page: PER_PAGE,
       page,
     });
-    const events = (data.commits as ApiCommit[]).flatMap((c) => commitEventFromApi(repo.id, payload.branch, c, "push") ?? []);
-    added += await deps.db.transaction(async (tx) => (await recordEvents({ ...lookup, db: tx }, deps.queue, events)).length);
+    const events = (data.commits as ApiCommit[]).flatMap(
+      (c) => commitEventFromApi(repo.id, payload.branch, c, "push") ?? [],
+    );
+    added += await deps.db.transaction(
+      async (tx) => (await recordEvents({ ...lookup, db: tx }, deps.queue, events)).length,
+    );
     if (data.commits.length < PER_PAGE) break;
   }
-  logger.info({ repo: repo.fullName, base: payload.base, head: payload.head, added }, "push completed through compare");
+  logger.info(
+    { repo: repo.fullName, base: payload.base, head: payload.head, added },
+    "push completed through compare",
+  );
   return added;
 }

@@ -7,7 +7,12 @@ import { backfillJob, completePushJob, processDeliveriesJob } from "../jobs/gith
 import type { JobDefinition, Queue } from "../jobs/queue.ts";
 
 /** Every job ingestion enqueues inside its transactions. */
-const INGESTION_JOBS: JobDefinition<z.ZodType>[] = [attributeCommitJob, backfillJob, completePushJob, processDeliveriesJob];
+const INGESTION_JOBS: JobDefinition<z.ZodType>[] = [
+  attributeCommitJob,
+  backfillJob,
+  completePushJob,
+  processDeliveriesJob,
+];
 
 const prepared = new WeakMap<Queue, Promise<void>>();
 

@@ -29,7 +29,12 @@ export const isBot = (user: { login: string; type?: string | undefined } | null 
 
 type PushCommit = PushEvent["commits"][number];
 
-export function commitEvent(repoId: string, branch: string | null, c: PushCommit, source: "push" | "backfill"): NewCodeEvent {
+export function commitEvent(
+  repoId: string,
+  branch: string | null,
+  c: PushCommit,
+  source: "push" | "backfill",
+): NewCodeEvent {
   const files = new Set([...c.added, ...c.removed, ...c.modified]);
   const metadata: EventMetadata["commit"] = {
     message: c.message.slice(0, 100_000),
@@ -54,7 +59,12 @@ export function commitEvent(repoId: string, branch: string | null, c: PushCommit
   };
 }
 
-export function person(p: { name?: string | null; email?: string | null; username?: string | null; login?: string | null }) {
+export function person(p: {
+  name?: string | null;
+  email?: string | null;
+  username?: string | null;
+  login?: string | null;
+}) {
   return {
     name: cut(p.name, 500),
     email: cut(p.email, 500),
@@ -93,7 +103,8 @@ export function prMergedEvent(
   pr: PullRequestPayload,
   mergeMethod: EventMetadata["pr_merged"]["mergeMethod"] = "unknown",
 ): NewCodeEvent {
-  const mergeSha = pr.merge_commit_sha && /^[0-9a-f]{40}$/.test(pr.merge_commit_sha) ? pr.merge_commit_sha : null;
+  const mergeSha =
+    pr.merge_commit_sha && /^[0-9a-f]{40}$/.test(pr.merge_commit_sha) ? pr.merge_commit_sha : null;
   return {
     repoId,
     eventType: "pr_merged",
@@ -116,7 +127,13 @@ const REVIEW_STATES = ["approved", "changes_requested", "commented", "dismissed"
 export function prReviewedEvent(
   repoId: string,
   prNumber: number,
-  review: { id: number; user: { login: string } | null; state: string; submitted_at?: string | null; html_url?: string | null },
+  review: {
+    id: number;
+    user: { login: string } | null;
+    state: string;
+    submitted_at?: string | null;
+    html_url?: string | null;
+  },
 ): NewCodeEvent | null {
   const state = REVIEW_STATES.find((s) => s === review.state.toLowerCase());
   if (!state) return null;
@@ -127,11 +144,24 @@ export function prReviewedEvent(
     timestamp: parseTime(review.submitted_at, "review.submitted_at"),
     actor: cut(review.user?.login, 100),
     sourceKey: `review:${review.id}`,
-    metadata: { number: prNumber, reviewer: cut(review.user?.login, 100), state, url: urlOrNull(review.html_url) },
+    metadata: {
+      number: prNumber,
+      reviewer: cut(review.user?.login, 100),
+      state,
+      url: urlOrNull(review.html_url),
+    },
   };
 }
 
-const DEPLOY_STATES = ["success", "failure", "error", "pending", "in_progress", "queued", "inactive"] as const;
+const DEPLOY_STATES = [
+  "success",
+  "failure",
+  "error",
+  "pending",
+  "in_progress",
+  "queued",
+  "inactive",
+] as const;
 
 export interface DeployInput {
   deploymentId: number;
@@ -148,7 +178,11 @@ export interface DeployInput {
 }
 
 /** A deploy event; `production` when the environment is one the organization calls production. */
-export function deployEvent(repoId: string, d: DeployInput, productionEnvironments: readonly string[]): NewCodeEvent | null {
+export function deployEvent(
+  repoId: string,
+  d: DeployInput,
+  productionEnvironments: readonly string[],
+): NewCodeEvent | null {
   const state = DEPLOY_STATES.find((s) => s === d.state.toLowerCase());
   if (!state) return null;
   const env = d.environment.toLowerCase();

@@ -39,6 +39,10 @@ export async function linkInstallationToOrg(
     if (pendingDeliveries > 0) {
       await enqueueMany(queue, tx, processDeliveriesJob, [{ installationId: input.installationId }]);
     }
-    return { installationId: installation.installationId, accountLogin: installation.accountLogin, pendingDeliveries };
+    return {
+      installationId: installation.installationId,
+      accountLogin: installation.accountLogin,
+      pendingDeliveries,
+    };
   });
 }

@@ -5,7 +5,7 @@ import { verifySignature } from "./verify.ts";
 /** GitHub caps webhook payloads at 25 MB. */
 export const MAX_DELIVERY_BYTES = 25 * 1024 * 1024;
 
-const EVENT_NAME = /^[a-z_]{1,64}$/;
+const EVENT_NAME = /^[a-z0-9_]{1,64}$/;
 const DELIVERY_ID = /^[A-Za-z0-9._-]{1,100}$/;
 const CONTENT_TYPES = new Set(["application/json", "application/x-www-form-urlencoded"]);
 
@@ -24,18 +24,24 @@ export async function readDelivery(req: RawRequest, secrets: readonly string[]):
   if (declared !== undefined && Number(declared) > MAX_DELIVERY_BYTES) throw tooLarge();
   const contentType = (req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (!CONTENT_TYPES.has(contentType)) {
-    throw new AppError("unsupported_media_type", "send application/json or application/x-www-form-urlencoded", {
-      contentType: contentType || null,
-    });
+    throw new AppError(
+      "unsupported_media_type",
+      "send application/json or application/x-www-form-urlencoded",
+      {
+        contentType: contentType || null,
+      },
+    );
   }
   const body = await readCapped(req.body, MAX_DELIVERY_BYTES);
-  if (secrets.length === 0) throw new AppError("unavailable", "webhook secret is not configured (GITHUB_WEBHOOK_SECRET)");
+  if (secrets.length === 0)
+    throw new AppError("unavailable", "webhook secret is not configured (GITHUB_WEBHOOK_SECRET)");
   if (!verifySignature(secrets, body, req.header("x-hub-signature-256"))) {
     throw new AppError("unauthorized", "missing or invalid X-Hub-Signature-256");
   }
   const event = req.header("x-github-event");
   const deliveryId = req.header("x-github-delivery");
-  if (!event || !EVENT_NAME.test(event)) throw new AppError("bad_request", "missing or invalid X-GitHub-Event header");
+  if (!event || !EVENT_NAME.test(event))
+    throw new AppError("bad_request", "missing or invalid X-GitHub-Event header");
   if (!deliveryId || !DELIVERY_ID.test(deliveryId)) {
     throw new AppError("bad_request", "missing or invalid X-GitHub-Delivery header");
   }
@@ -86,4 +92,6 @@ async function readCapped(stream: ReadableStream<Uint8Array> | null, max: number
 }
 
 const tooLarge = () =>
-  new AppError("payload_too_large", "webhook bodies are limited to 25 MB", { limitBytes: MAX_DELIVERY_BYTES });
+  new AppError("payload_too_large", "webhook bodies are limited to 25 MB", {
+    limitBytes: MAX_DELIVERY_BYTES,
+  });

@@ -1,3 +1,4 @@
+import { AppError } from "../../core/errors.ts";
 import type { Database } from "../db/client.ts";
 import { isConnectionFailure } from "../http/errors.ts";
 import { processDeliveriesJob } from "../jobs/github-definitions.ts";
@@ -7,8 +8,8 @@ import {
   claimDelivery,
   type DeliveryHeaders,
   type DeliveryResult,
-  finishDelivery,
   findDelivery,
+  finishDelivery,
   storeDelivery,
 } from "../services/github/deliveries.ts";
 import { pendingDeliveryIds } from "../services/github/installations.ts";
@@ -38,28 +39,61 @@ export async function receiveDelivery(db: Database, queue: Queue, delivery: Deli
     return await db.transaction(async (tx) => {
       if (!(await claimDelivery(tx, headers))) return { status: "duplicate" as const };
       const result = await routeDelivery(tx, queue, delivery);
-      await finishDelivery(tx, delivery.deliveryId, { ...result, payload: result.payload ?? delivery.payload });
+      await finishDelivery(tx, delivery.deliveryId, {
+        ...result,
+        payload: result.payload ?? delivery.payload,
+      });
       return { status: "accepted" as const, result };
     });
   } catch (error) {
-    if (isConnectionFailure(error)) throw error;
+    if (lostDatabase(error)) throw unavailable();
     // A payload we could not apply (or a bug): keep it as `failed` with its payload, so nothing
     // acknowledged is lost and a retry (or a fixed release) can replay it.
-    logger.error({ err: error, deliveryId: delivery.deliveryId, event: delivery.event }, "delivery failed to apply");
-    const failed: DeliveryResult = { outcome: "failed", orgId: null, eventsCreated: 0, payload: delivery.payload };
-    return db.transaction(async (tx) => {
-      if (!(await storeDelivery(tx, headers, failed))) return { status: "duplicate" as const };
-      await enqueueMany(queue, tx, processDeliveriesJob, [{ deliveryId: delivery.deliveryId }], { startAfter: 60 });
-      return { status: "accepted" as const, result: failed };
-    });
+    logger.error(
+      { err: error, deliveryId: delivery.deliveryId, event: delivery.event },
+      "delivery failed to apply",
+    );
+    const failed: DeliveryResult = {
+      outcome: "failed",
+      orgId: null,
+      eventsCreated: 0,
+      payload: delivery.payload,
+    };
+    try {
+      return await db.transaction(async (tx) => {
+        if (!(await storeDelivery(tx, headers, failed))) return { status: "duplicate" as const };
+        await enqueueMany(queue, tx, processDeliveriesJob, [{ deliveryId: delivery.deliveryId }], {
+          startAfter: 60,
+        });
+        return { status: "accepted" as const, result: failed };
+      });
+    } catch (second) {
+      throw lostDatabase(second) ? unavailable() : second;
+    }
   }
 }
+
+/** A connection lost or refused, including a pooled client the server killed mid-transaction. */
+function lostDatabase(error: unknown): boolean {
+  if (isConnectionFailure(error)) return true;
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    if (/not queryable|connection error|terminating connection/i.test(String(e))) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+const unavailable = () => new AppError("unavailable", "the database is unavailable; retry shortly");
 
 /**
  * Applies a stored delivery that is waiting (pending link) or failed. Returns its new outcome,
  * or null when there was nothing to do (already processed, or pruned).
  */
-export async function processStoredDelivery(db: Database, queue: Queue, deliveryId: string): Promise<DeliveryResult | null> {
+export async function processStoredDelivery(
+  db: Database,
+  queue: Queue,
+  deliveryId: string,
+): Promise<DeliveryResult | null> {
   await prepareIngestionQueues(queue);
   return db.transaction(async (tx) => {
     const row = await findDelivery(tx, deliveryId, { lock: true });

@@ -19,8 +19,6 @@ import {
   upsertRepositories,
 } from "../services/github/repositories.ts";
 import { enqueueMany } from "./enqueue-many.ts";
-import { recordIncidentIssue } from "./incident-issues.ts";
-import { orgProductionEnvironments } from "./org-settings.ts";
 import {
   commitEvent,
   deployEvent,
@@ -29,6 +27,8 @@ import {
   prOpenedEvent,
   prReviewedEvent,
 } from "./event-mapping.ts";
+import { recordIncidentIssue } from "./incident-issues.ts";
+import { orgProductionEnvironments } from "./org-settings.ts";
 import {
   deploymentStatusEventSchema,
   installationEventSchema,
@@ -76,12 +76,18 @@ function parse<S extends ZodType>(schema: S, payload: unknown, event: string): z
   const result = schema.safeParse(payload);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new MalformedPayloadError(`${event}: ${issue?.path.join(".") ?? ""} ${issue?.message ?? "invalid"}`);
+    throw new MalformedPayloadError(
+      `${event}: ${issue?.path.join(".") ?? ""} ${issue?.message ?? "invalid"}`,
+    );
   }
   return result.data;
 }
 
-const result = (outcome: DeliveryResult["outcome"], orgId: string | null, eventsCreated = 0): DeliveryResult => ({
+const result = (
+  outcome: DeliveryResult["outcome"],
+  orgId: string | null,
+  eventsCreated = 0,
+): DeliveryResult => ({
   outcome,
   orgId,
   eventsCreated,
@@ -134,7 +140,8 @@ export async function routeDelivery(tx: Database, queue: Queue, delivery: Delive
     case "pull_request": {
       const p = parse(pullRequestEventSchema, payload, event);
       let mapped: NewCodeEvent | null = null;
-      if (action === "opened" || action === "reopened") mapped = prOpenedEvent("", p.pull_request, action === "reopened");
+      if (action === "opened" || action === "reopened")
+        mapped = prOpenedEvent("", p.pull_request, action === "reopened");
       else if (action === "closed" && p.pull_request.merged) mapped = prMergedEvent("", p.pull_request);
       else if (action === "closed") return result("recorded", orgId);
       if (!mapped) return result("ignored", orgId);
@@ -181,7 +188,11 @@ export async function routeDelivery(tx: Database, queue: Queue, delivery: Delive
   }
 }
 
-async function installationLifecycle(tx: Database, queue: Queue, delivery: Delivery): Promise<DeliveryResult> {
+async function installationLifecycle(
+  tx: Database,
+  queue: Queue,
+  delivery: Delivery,
+): Promise<DeliveryResult> {
   const p = parse(installationEventSchema, delivery.payload, "installation");
   const state =
     p.action === "deleted"
@@ -196,10 +207,16 @@ async function installationLifecycle(tx: Database, queue: Queue, delivery: Deliv
   const installation = await upsertInstallation(tx, p.installation, state);
   if (!installation.orgId) {
     // Its repository list is needed once an organization claims it.
-    return p.action === "created" ? { ...result("pending_link", null), payload: delivery.payload } : result("processed", null);
+    return p.action === "created"
+      ? { ...result("pending_link", null), payload: delivery.payload }
+      : result("processed", null);
   }
   if (p.action === "created" && p.repositories) {
-    const ctx: ServiceContext = { db: tx, orgId: installation.orgId, actor: { kind: "webhook", source: "github" } };
+    const ctx: ServiceContext = {
+      db: tx,
+      orgId: installation.orgId,
+      actor: { kind: "webhook", source: "github" },
+    };
     const added = await addRepositories(ctx, queue, installation.installationId, p.repositories);
     return result("processed", installation.orgId, added);
   }
@@ -218,7 +235,11 @@ async function addRepositories(
   return added.length;
 }
 
-async function enqueueBackfills(ctx: ServiceContext, queue: Queue, repos: readonly RepositoryRow[]): Promise<void> {
+async function enqueueBackfills(
+  ctx: ServiceContext,
+  queue: Queue,
+  repos: readonly RepositoryRow[],
+): Promise<void> {
   if (repos.length === 0) return;
   const since = await backfillSince(ctx);
   await enqueueMany(
@@ -293,7 +314,11 @@ async function recordForRepository(
 }
 
 /** Stores events and, for every commit that is new, enqueues its attribution in the same transaction. */
-export async function recordEvents(ctx: ServiceContext, queue: Queue, events: NewCodeEvent[]): Promise<InsertedEvent[]> {
+export async function recordEvents(
+  ctx: ServiceContext,
+  queue: Queue,
+  events: NewCodeEvent[],
+): Promise<InsertedEvent[]> {
   const inserted = await recordCodeEvents(ctx, events);
   const commits = inserted.filter((e) => e.eventType === "commit" && e.commitSha);
   await enqueueMany(
@@ -328,7 +353,9 @@ async function push(
     p.commits.map((c) => commitEvent(repo.id, branch, c, "push")),
   );
   if (p.commits.length >= PUSH_COMMIT_LIMIT && /^[0-9a-f]{40}$/.test(p.after) && !/^0+$/.test(p.before)) {
-    await enqueueMany(queue, ctx.db, completePushJob, [{ orgId: ctx.orgId, repoId: repo.id, base: p.before, head: p.after, branch }]);
+    await enqueueMany(queue, ctx.db, completePushJob, [
+      { orgId: ctx.orgId, repoId: repo.id, base: p.before, head: p.after, branch },
+    ]);
   }
   return result("processed", ctx.orgId, inserted.length);
 }

@@ -23,7 +23,11 @@ export function signBody(secret: string, body: Uint8Array | string): string {
  * True when `header` is a SHA-256 signature of `body` under any of `secrets`. Every secret is
  * tried (no early exit on the match) and compared in constant time.
  */
-export function verifySignature(secrets: readonly string[], body: Uint8Array, header: string | undefined): boolean {
+export function verifySignature(
+  secrets: readonly string[],
+  body: Uint8Array,
+  header: string | undefined,
+): boolean {
   const match = header ? SIGNATURE.exec(header.trim().toLowerCase()) : null;
   const hex = match?.[1];
   if (!hex) return false;

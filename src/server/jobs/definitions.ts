@@ -14,3 +14,15 @@ export const attributeCommitJob = defineJob({
   }),
   options: { retryLimit: 5, retryDelay: 30, retryBackoff: true },
 });
+
+/**
+ * The same work for commits analysed by an older engine: its own queue, so a re-run of the
+ * start-up pass finds the commit already queued (one waiting job per commit) instead of adding
+ * another, and so fresh pushes never wait behind a backlog of re-analysis.
+ */
+export const reattributeCommitJob = defineJob({
+  name: "reattribute-commit",
+  schema: attributeCommitJob.schema,
+  options: { retryLimit: 5, retryDelay: 60, retryBackoff: true },
+  policy: "stately",
+});

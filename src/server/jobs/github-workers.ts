@@ -3,8 +3,8 @@ import type { Env } from "../env.ts";
 import { type GithubApp, githubAppFromEnv } from "../github/app-client.ts";
 import { runBackfillPage } from "../github/backfill.ts";
 import { completePush } from "../github/complete-push.ts";
-import { reconcileDeliveries } from "../github/reconciler.ts";
 import { processPendingDeliveries, processStoredDelivery } from "../github/receive-delivery.ts";
+import { reconcileDeliveries } from "../github/reconciler.ts";
 import { logger } from "../logger.ts";
 import { pruneDeliveries } from "../services/github/deliveries.ts";
 import {
@@ -22,7 +22,11 @@ export async function registerGithubWorkers(queue: Queue, handle: DatabaseHandle
 }
 
 /** The same, with the App given (tests pass one pointed at the fake GitHub). */
-export async function registerGithubHandlers(queue: Queue, handle: DatabaseHandle, app: GithubApp | null): Promise<void> {
+export async function registerGithubHandlers(
+  queue: Queue,
+  handle: DatabaseHandle,
+  app: GithubApp | null,
+): Promise<void> {
   const db = handle.db;
   await queue.work(processDeliveriesJob, async (payload) => {
     if ("installationId" in payload) await processPendingDeliveries(db, queue, payload.installationId);
@@ -36,7 +40,9 @@ export async function registerGithubHandlers(queue: Queue, handle: DatabaseHandl
 
   // Jobs that call GitHub need the App's credentials; without them they wait in the queue.
   if (!app) {
-    logger.info("GITHUB_APP_ID / GITHUB_APP_PRIVATE_KEY unset: backfill, push completion and reconciliation are off");
+    logger.info(
+      "GITHUB_APP_ID / GITHUB_APP_PRIVATE_KEY unset: backfill, push completion and reconciliation are off",
+    );
     return;
   }
   const deps = { db, queue, app };

@@ -16,6 +16,7 @@ export const rollUpMetricsJob = defineJob({
   name: "metrics-roll-up",
   schema: z.strictObject({ orgId: z.uuid(), repoId: z.uuid() }),
   options: { retryLimit: 5, retryDelay: 10, retryBackoff: true },
+  policy: "stately",
 });
 
 /**

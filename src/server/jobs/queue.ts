@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { fromDrizzle, fromPglite, PgBoss, type SendOptions } from "pg-boss";
+import { fromDrizzle, fromPglite, PgBoss, type QueuePolicy, type SendOptions } from "pg-boss";
 import type { z } from "zod";
 import type { Database, DatabaseHandle } from "../db/client.ts";
 
@@ -9,9 +9,17 @@ export interface JobDefinition<S extends z.ZodType> {
   schema: S;
   /** Defaults for every send of this job. */
   options?: SendOptions;
+  /** pg-boss queue policy, e.g. "stately" for one waiting + one running job per singleton key. */
+  policy?: QueuePolicy;
 }
 
+// Every job defined anywhere; their queues are created when the queue starts. On PGlite the queue
+// must exist before an enqueue inside a transaction: creating it there would wait for the
+// transaction's own lock on the single connection.
+const definitions = new Map<string, JobDefinition<z.ZodType>>();
+
 export function defineJob<S extends z.ZodType>(definition: JobDefinition<S>): JobDefinition<S> {
+  definitions.set(definition.name, definition);
   return definition;
 }
 
@@ -36,15 +44,16 @@ export interface Queue {
 
 const ensured = new WeakMap<PgBoss, Set<string>>();
 
-async function ensureQueue(boss: PgBoss, name: string): Promise<void> {
+async function ensureQueue(boss: PgBoss, job: Pick<JobDefinition<z.ZodType>, "name" | "policy">): Promise<void> {
   let names = ensured.get(boss);
   if (!names) {
     names = new Set();
     ensured.set(boss, names);
   }
-  if (names.has(name)) return;
-  await boss.createQueue(name);
-  names.add(name);
+  if (names.has(job.name)) return;
+  // An existing queue keeps its policy; getQueue also warms pg-boss's cache outside any transaction.
+  if (!(await boss.getQueue(job.name))) await boss.createQueue(job.name, job.policy ? { policy: job.policy } : {});
+  names.add(job.name);
 }
 
 /**
@@ -62,15 +71,19 @@ export async function startQueue(handle: DatabaseHandle, opts: { supervise: bool
     // Surfaced through job failures and retries; the process must not die on a transient error.
   });
   await boss.start();
+  for (const job of definitions.values()) await ensureQueue(boss, job);
   return {
     boss,
     async enqueue(tx, job, payload, options) {
       const data = job.schema.parse(payload) as object;
-      await ensureQueue(boss, job.name);
+      if (!ensured.get(boss)?.has(job.name)) {
+        if (handle.driver.kind === "pglite") throw new Error(`job queue ${job.name} was defined after the queue started`);
+        await ensureQueue(boss, job);
+      }
       return boss.send(job.name, data, { ...job.options, ...options, db: fromDrizzle(tx, sql) });
     },
     async work(job, handler) {
-      await ensureQueue(boss, job.name);
+      await ensureQueue(boss, job);
       await boss.work(job.name, async (jobs) => {
         for (const item of jobs) {
           await handler(job.schema.parse(item.data), { id: item.id });

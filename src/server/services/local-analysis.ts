@@ -6,6 +6,7 @@ import { parseEventMetadata } from "../../core/events.ts";
 import type { Database } from "../db/client.ts";
 import { codeEvents, organizations, repositories } from "../db/schema/index.ts";
 import { storeCommitAttribution } from "./attribution/store.ts";
+import { markMetricsStale } from "./metrics/pending.ts";
 import type { ServiceContext } from "./context.ts";
 
 // What `sentinel analyze --store` writes: a local organization (slug `local`), one repository per
@@ -142,6 +143,12 @@ export async function storeLocalCommits(
           result: uniquePaths(attribution),
         });
       }
+      // The roll-up sweep (running with `npm start`) recomputes these periods' repo_metrics.
+      await markMetricsStale(tx, {
+        orgId: ctx.orgId,
+        repoId,
+        timestamps: batch.map(({ input }) => input.committedAt),
+      });
       result.commits += batch.length;
     });
   }

@@ -9,7 +9,10 @@ export function encodeCursor(position: Record<string, string | number>): string 
   return Buffer.from(JSON.stringify(position)).toString("base64url");
 }
 
-export function decodeCursor<S extends z.ZodType>(cursor: string | undefined, schema: S): z.infer<S> | undefined {
+export function decodeCursor<S extends z.ZodType>(
+  cursor: string | undefined,
+  schema: S,
+): z.infer<S> | undefined {
   if (cursor === undefined) return undefined;
   try {
     return schema.parse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
@@ -32,7 +35,11 @@ export function olderThan(time: AnyColumn, id: AnyColumn, cursor: { t: string; i
 }
 
 /** Splits a `limit + 1` fetch into the page and the next cursor. */
-export function pageOf<T>(rows: T[], limit: number, cursorOf: (last: T) => string): { items: T[]; nextCursor: string | null } {
+export function pageOf<T>(
+  rows: T[],
+  limit: number,
+  cursorOf: (last: T) => string,
+): { items: T[]; nextCursor: string | null } {
   if (rows.length <= limit) return { items: rows, nextCursor: null };
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];

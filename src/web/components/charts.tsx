@@ -74,12 +74,7 @@ export function AiShareByToolChart({ series, period }: { series: MetricsPoint[];
             tickFormatter={(d: string) => formatBucket(d, period)}
             minTickGap={16}
           />
-          <YAxis
-            tick={axisTick}
-            tickFormatter={percentTick}
-            width={44}
-            domain={[0, (max: number) => Math.min(1, Math.max(0.1, max))]}
-          />
+          <YAxis tick={axisTick} tickFormatter={percentTick} width={44} domain={[0, top]} allowDataOverflow />
           <Tooltip
             formatter={(value) => formatPercent(Number(value), 1)}
             labelFormatter={(d) => formatBucket(String(d), period)}

@@ -6,7 +6,14 @@ import type { Incident, Page, Repository } from "../api/types.ts";
 import { FilterBar, useQueryParams } from "../components/filters.tsx";
 import { Empty, InlineError, QueryState } from "../components/states.tsx";
 import { Card, PageHeader, SeverityBadge, StatusBadge, useFocusOnMount } from "../components/ui.tsx";
-import { formatDate, formatDateTime, formatDuration, formatPercent, formatRelative, shortSha } from "../format.ts";
+import {
+  formatDate,
+  formatDateTime,
+  formatDuration,
+  formatPercent,
+  formatRelative,
+  shortSha,
+} from "../format.ts";
 
 const TIMELINE_DAYS = 90;
 

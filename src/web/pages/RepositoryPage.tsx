@@ -293,7 +293,9 @@ function RecentEvents({ repositoryId }: { repositoryId: string }) {
                     </Link>
                   ) : null}{" "}
                   {typeof event.metadata?.incidentId === "string" ? (
-                    <Link to={`/o/${slug}/incidents/${event.metadata.incidentId}`}>{describeEvent(event)}</Link>
+                    <Link to={`/o/${slug}/incidents/${event.metadata.incidentId}`}>
+                      {describeEvent(event)}
+                    </Link>
                   ) : (
                     describeEvent(event)
                   )}
@@ -314,7 +316,8 @@ function describeEvent(event: CodeEvent): string {
   const m = event.metadata ?? {};
   const pick = (key: string) =>
     typeof m[key] === "string" || typeof m[key] === "number" ? String(m[key]) : "";
-  const incident = event.type === "incident" ? [pick("change"), pick("severity").toUpperCase(), pick("status")] : [];
+  const incident =
+    event.type === "incident" ? [pick("change"), pick("severity").toUpperCase(), pick("status")] : [];
   const parts = [
     ...incident,
     pick("title") || pick("message").split("\n")[0] || "",

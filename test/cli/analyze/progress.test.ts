@@ -15,7 +15,9 @@ describe("progress bar", () => {
     const bar = createProgress(4, fake);
     bar.tick(4);
     bar.done();
-    expect(written[0]).toMatch(/^\ranalysing \[█{30}\] 4\/4 commits · \d+\/s\u001b\[K$/);
+    const ESC = "\u001b";
+    expect(written[0]?.startsWith(`\ranalysing [${"█".repeat(30)}] 4/4 commits · `)).toBe(true);
+    expect(written[0]?.endsWith(`/s${ESC}[K`)).toBe(true);
     expect(written.at(-1)).toBe("\r\u001b[K");
   });
 

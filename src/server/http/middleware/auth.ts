@@ -69,7 +69,11 @@ export function authenticate(deps: AuthenticateDeps): MiddlewareHandler<V1Bindin
   };
 }
 
-async function fromApiKey(deps: AuthenticateDeps, authorization: string, requested: string | undefined): Promise<RequestAuth> {
+async function fromApiKey(
+  deps: AuthenticateDeps,
+  authorization: string,
+  requested: string | undefined,
+): Promise<RequestAuth> {
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   const key = match?.[1];
   if (!key) throw unauthorized("the Authorization header must be 'Bearer <API key>'");
@@ -93,7 +97,11 @@ async function fromApiKey(deps: AuthenticateDeps, authorization: string, request
   };
 }
 
-async function fromSession(deps: AuthenticateDeps, headers: Headers, requested: string | undefined): Promise<RequestAuth> {
+async function fromSession(
+  deps: AuthenticateDeps,
+  headers: Headers,
+  requested: string | undefined,
+): Promise<RequestAuth> {
   const session = await deps.auth.api.getSession({ headers });
   if (!session) throw unauthorized("sign in, or send an API key as 'Authorization: Bearer <key>'");
   const userId = session.user.id;

@@ -15,9 +15,13 @@ export function csrfProtection(publicOrigin: string): MiddlewareHandler<V1Bindin
     const allowed = new Set([publicOrigin, new URL(c.req.url).origin]);
     const origin = c.req.header("origin") ?? originOf(c.req.header("referer"));
     if (c.req.header("sec-fetch-site") === "cross-site" || !origin || !allowed.has(origin)) {
-      throw new AppError("forbidden", "cross-site request refused: the Origin of a signed-in write must be this site", {
-        reason: "csrf",
-      });
+      throw new AppError(
+        "forbidden",
+        "cross-site request refused: the Origin of a signed-in write must be this site",
+        {
+          reason: "csrf",
+        },
+      );
     }
     return next();
   };

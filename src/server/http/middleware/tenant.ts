@@ -12,7 +12,11 @@ export const TENANT_ROLE = "sentinel_app";
  * to sentinel_app and app.org_id names the tenant, both for this transaction only. Services still
  * filter by org_id; this is the second, independent layer.
  */
-export async function withTenantTransaction<T>(db: Database, orgId: string, fn: (tx: Database) => Promise<T>): Promise<T> {
+export async function withTenantTransaction<T>(
+  db: Database,
+  orgId: string,
+  fn: (tx: Database) => Promise<T>,
+): Promise<T> {
   return db.transaction(async (tx) => {
     await tx.execute(sql.raw(`SET LOCAL ROLE ${TENANT_ROLE}`));
     await tx.execute(sql`SELECT set_config('app.org_id', ${orgId}, true)`);
@@ -26,7 +30,8 @@ export function withTenant<T>(
   fn: (ctx: ServiceContext) => Promise<T>,
 ): Promise<T> {
   const { auth, db } = vars;
-  if (!auth.org) throw new AppError("not_found", "organization not found: you are not a member of any organization");
+  if (!auth.org)
+    throw new AppError("not_found", "organization not found: you are not a member of any organization");
   const orgId = auth.org.id;
   return withTenantTransaction(db, orgId, (tx) => fn({ db: tx, orgId, actor: auth.actor }));
 }

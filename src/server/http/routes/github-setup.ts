@@ -9,7 +9,8 @@ const route = createRoute({
   method: "get",
   path: "/api/github/setup",
   tags: ["github"],
-  summary: "GitHub App setup URL: links the new installation to the organization the install was started from",
+  summary:
+    "GitHub App setup URL: links the new installation to the organization the install was started from",
   request: {
     query: z.object({
       installation_id: z.coerce.number().int().positive(),
@@ -32,7 +33,11 @@ export function registerGithubSetup(app: OpenAPIHono<AppBindings>, deps: AppDeps
     const secret = deps.env.BETTER_AUTH_SECRET;
     if (!secret) throw new AppError("unavailable", "BETTER_AUTH_SECRET is not set");
     const orgId = verifySetupState(secret, state);
-    if (!orgId) throw new AppError("unauthorized", "the setup link has expired or was not issued here; start the install again");
+    if (!orgId)
+      throw new AppError(
+        "unauthorized",
+        "the setup link has expired or was not issued here; start the install again",
+      );
     if (!deps.queue) throw new AppError("unavailable", "the job queue is not running");
     await linkInstallationToOrg(deps.handle.db, deps.queue, github, {
       orgId,

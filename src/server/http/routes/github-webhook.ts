@@ -12,16 +12,18 @@ import type { AppBindings, AppDeps } from "../context.ts";
 export function registerGithubWebhook(app: OpenAPIHono<AppBindings>, deps: AppDeps): void {
   const secrets = parseWebhookSecrets(deps.env.GITHUB_WEBHOOK_SECRET);
   app.post("/api/webhooks/github", async (c) => {
-    const delivery = await readDelivery({ header: (name) => c.req.header(name), body: c.req.raw.body }, secrets).catch(
-      (error: unknown) => {
-        // The rest of an oversized body is never read: the connection cannot be reused.
-        if (error instanceof AppError && error.code === "payload_too_large") c.header("connection", "close");
-        throw error;
-      },
-    );
+    const delivery = await readDelivery(
+      { header: (name) => c.req.header(name), body: c.req.raw.body },
+      secrets,
+    ).catch((error: unknown) => {
+      // The rest of an oversized body is never read: the connection cannot be reused.
+      if (error instanceof AppError && error.code === "payload_too_large") c.header("connection", "close");
+      throw error;
+    });
     if (!deps.queue) throw new AppError("unavailable", "the job queue is not running");
     const receipt = await receiveDelivery(deps.handle.db, deps.queue, delivery);
-    if (receipt.status === "duplicate") return c.json({ status: "duplicate", deliveryId: delivery.deliveryId }, 200);
+    if (receipt.status === "duplicate")
+      return c.json({ status: "duplicate", deliveryId: delivery.deliveryId }, 200);
     return c.json(
       {
         status: "accepted",

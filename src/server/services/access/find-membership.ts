@@ -29,7 +29,11 @@ export async function listMemberships(db: Database, userId: string): Promise<Mem
 }
 
 /** The person's membership in the organization with this slug, or null (unknown or not a member). */
-export async function findMembershipBySlug(db: Database, userId: string, slug: string): Promise<Membership | null> {
+export async function findMembershipBySlug(
+  db: Database,
+  userId: string,
+  slug: string,
+): Promise<Membership | null> {
   const rows = await db
     .select({
       id: organizations.id,

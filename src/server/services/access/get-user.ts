@@ -4,7 +4,10 @@ import type { Database } from "../../db/client.ts";
 import { users } from "../../db/schema/auth.ts";
 
 /** A signed-in person's own profile; runs before any tenant is chosen. */
-export async function getUser(db: Database, userId: string): Promise<{ id: string; name: string; email: string }> {
+export async function getUser(
+  db: Database,
+  userId: string,
+): Promise<{ id: string; name: string; email: string }> {
   const rows = await db
     .select({ id: users.id, name: users.name, email: users.email })
     .from(users)

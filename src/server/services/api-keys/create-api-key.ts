@@ -19,7 +19,10 @@ export const createApiKeyInputSchema = z.strictObject({
 export type CreateApiKeyInput = z.input<typeof createApiKeyInputSchema>;
 
 /** Creates a key and returns it with the secret: the only time the secret exists outside the caller. */
-export async function createApiKey(ctx: ServiceContext, raw: CreateApiKeyInput): Promise<ApiKeyView & { key: string }> {
+export async function createApiKey(
+  ctx: ServiceContext,
+  raw: CreateApiKeyInput,
+): Promise<ApiKeyView & { key: string }> {
   const input = createApiKeyInputSchema.parse(raw);
   const generated = generateApiKey();
   const scopes = [...new Set(input.scopes)];

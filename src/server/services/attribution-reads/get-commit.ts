@@ -1,6 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
-import type { EventMetadata } from "../../../core/events.ts";
 import { notFound } from "../../../core/errors.ts";
+import type { EventMetadata } from "../../../core/events.ts";
 import { codeAttribution, codeEvents } from "../../db/schema/telemetry.ts";
 import type { ServiceContext } from "../context.ts";
 import { getRepository } from "../repositories/repository-views.ts";
@@ -34,7 +34,11 @@ function mostCommon(values: Array<string | null>): string | null {
 }
 
 /** A commit's files and their attribution; `repositoryId` disambiguates a SHA seen in forks. */
-export async function getCommit(ctx: ServiceContext, sha: string, repositoryId?: string): Promise<CommitView> {
+export async function getCommit(
+  ctx: ServiceContext,
+  sha: string,
+  repositoryId?: string,
+): Promise<CommitView> {
   if (repositoryId) await getRepository(ctx, repositoryId);
   const files = await ctx.db
     .select(attributionColumns)

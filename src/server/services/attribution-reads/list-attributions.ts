@@ -41,8 +41,12 @@ export async function listAttributions(
         eq(codeAttribution.orgId, ctx.orgId),
         filters.repositoryId ? eq(codeAttribution.repoId, filters.repositoryId) : undefined,
         filters.commitSha ? eq(codeAttribution.commitSha, filters.commitSha) : undefined,
-        filters.minConfidence !== undefined ? gte(codeAttribution.aiConfidence, filters.minConfidence) : undefined,
-        filters.maxConfidence !== undefined ? lte(codeAttribution.aiConfidence, filters.maxConfidence) : undefined,
+        filters.minConfidence !== undefined
+          ? gte(codeAttribution.aiConfidence, filters.minConfidence)
+          : undefined,
+        filters.maxConfidence !== undefined
+          ? lte(codeAttribution.aiConfidence, filters.maxConfidence)
+          : undefined,
         filters.tier ? eq(codeAttribution.riskTier, filters.tier) : undefined,
         filters.method ? eq(codeAttribution.detectionMethod, filters.method) : undefined,
         path

@@ -1,6 +1,6 @@
-import { parseEventMetadata } from "../../../core/events.ts";
 import type { EventType } from "../../../core/enums.ts";
 import type { EventMetadata } from "../../../core/events.ts";
+import { parseEventMetadata } from "../../../core/events.ts";
 import { codeEvents } from "../../db/schema/index.ts";
 import type { ServiceContext } from "../context.ts";
 
@@ -27,7 +27,10 @@ export interface InsertedEvent {
  * Appends events, skipping any already stored (same repository, type, natural key and time), so a
  * redelivered push or a re-run backfill adds nothing. Returns only the rows that are new.
  */
-export async function recordCodeEvents(ctx: ServiceContext, events: readonly NewCodeEvent[]): Promise<InsertedEvent[]> {
+export async function recordCodeEvents(
+  ctx: ServiceContext,
+  events: readonly NewCodeEvent[],
+): Promise<InsertedEvent[]> {
   if (events.length === 0) return [];
   const rows = events.map((e) => ({
     orgId: ctx.orgId,
@@ -39,14 +42,10 @@ export async function recordCodeEvents(ctx: ServiceContext, events: readonly New
     sourceKey: e.sourceKey,
     metadata: parseEventMetadata(e.eventType, e.metadata),
   }));
-  return ctx.db
-    .insert(codeEvents)
-    .values(rows)
-    .onConflictDoNothing()
-    .returning({
-      id: codeEvents.id,
-      repoId: codeEvents.repoId,
-      eventType: codeEvents.eventType,
-      commitSha: codeEvents.commitSha,
-    });
+  return ctx.db.insert(codeEvents).values(rows).onConflictDoNothing().returning({
+    id: codeEvents.id,
+    repoId: codeEvents.repoId,
+    eventType: codeEvents.eventType,
+    commitSha: codeEvents.commitSha,
+  });
 }

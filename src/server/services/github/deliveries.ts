@@ -4,7 +4,14 @@ import { deliveryPayloadSchema } from "../../db/json-schemas.ts";
 import { webhookDeliveries } from "../../db/schema/index.ts";
 
 /** `recorded`: known and kept (tag pushes, branch deletions, closed PRs) but not analysed. */
-export const DELIVERY_OUTCOMES = ["received", "processed", "recorded", "ignored", "pending_link", "failed"] as const;
+export const DELIVERY_OUTCOMES = [
+  "received",
+  "processed",
+  "recorded",
+  "ignored",
+  "pending_link",
+  "failed",
+] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
@@ -37,7 +44,11 @@ export interface DeliveryResult {
   payload?: Record<string, unknown> | undefined;
 }
 
-export async function finishDelivery(db: Database, deliveryId: string, result: DeliveryResult): Promise<void> {
+export async function finishDelivery(
+  db: Database,
+  deliveryId: string,
+  result: DeliveryResult,
+): Promise<void> {
   const keep = result.outcome === "pending_link" || result.outcome === "failed";
   await db
     .update(webhookDeliveries)
@@ -52,7 +63,11 @@ export async function finishDelivery(db: Database, deliveryId: string, result: D
 }
 
 /** Stores a delivery in one statement with its final outcome (the failure path, after a rollback). */
-export async function storeDelivery(db: Database, d: DeliveryHeaders, result: DeliveryResult): Promise<boolean> {
+export async function storeDelivery(
+  db: Database,
+  d: DeliveryHeaders,
+  result: DeliveryResult,
+): Promise<boolean> {
   const keep = result.outcome === "pending_link" || result.outcome === "failed";
   const rows = await db
     .insert(webhookDeliveries)
@@ -69,7 +84,11 @@ export async function storeDelivery(db: Database, d: DeliveryHeaders, result: De
   return rows.length > 0;
 }
 
-export async function findDelivery(db: Database, deliveryId: string, opts: { lock?: boolean } = {}): Promise<DeliveryRow | undefined> {
+export async function findDelivery(
+  db: Database,
+  deliveryId: string,
+  opts: { lock?: boolean } = {},
+): Promise<DeliveryRow | undefined> {
   const query = db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId));
   const rows = opts.lock ? await query.for("update") : await query;
   return rows[0];

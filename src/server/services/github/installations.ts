@@ -16,7 +16,10 @@ export async function findInstallation(
   installationId: number,
   opts: { forShare?: boolean } = {},
 ): Promise<InstallationRow | undefined> {
-  const query = db.select().from(githubInstallations).where(eq(githubInstallations.installationId, installationId));
+  const query = db
+    .select()
+    .from(githubInstallations)
+    .where(eq(githubInstallations.installationId, installationId));
   const rows = opts.forShare ? await query.for("share") : await query;
   return rows[0];
 }
@@ -62,9 +65,13 @@ export async function linkInstallation(
 ): Promise<{ installation: InstallationRow; pendingDeliveries: number }> {
   const existing = await findInstallation(ctx.db, input.installationId);
   if (!existing) throw notFound(`GitHub installation ${input.installationId}`);
-  if (existing.deletedAt) throw new AppError("conflict", `GitHub installation ${input.installationId} was uninstalled`);
+  if (existing.deletedAt)
+    throw new AppError("conflict", `GitHub installation ${input.installationId} was uninstalled`);
   if (existing.orgId && existing.orgId !== ctx.orgId) {
-    throw new AppError("conflict", `GitHub installation ${input.installationId} is linked to another organization`);
+    throw new AppError(
+      "conflict",
+      `GitHub installation ${input.installationId} is linked to another organization`,
+    );
   }
   const [installation] = await ctx.db
     .update(githubInstallations)
@@ -81,13 +88,21 @@ export async function pendingDeliveryIds(db: Database, installationId: number): 
   const rows = await db
     .select({ deliveryId: webhookDeliveries.deliveryId })
     .from(webhookDeliveries)
-    .where(and(eq(webhookDeliveries.installationId, installationId), eq(webhookDeliveries.outcome, "pending_link")))
+    .where(
+      and(
+        eq(webhookDeliveries.installationId, installationId),
+        eq(webhookDeliveries.outcome, "pending_link"),
+      ),
+    )
     .orderBy(asc(webhookDeliveries.receivedAt), asc(webhookDeliveries.id));
   return rows.map((r) => r.deliveryId);
 }
 
 /** The organization with this slug, for the CLI (`--org <slug>`). */
-export async function findOrganizationBySlug(db: Database, slug: string): Promise<{ id: string; slug: string }> {
+export async function findOrganizationBySlug(
+  db: Database,
+  slug: string,
+): Promise<{ id: string; slug: string }> {
   const [org] = await db
     .select({ id: organizations.id, slug: organizations.slug })
     .from(organizations)

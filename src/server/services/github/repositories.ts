@@ -60,7 +60,10 @@ export async function upsertRepositories(
 }
 
 /** The org's repository with this GitHub id, tracked or not. */
-export async function findRepositoryByGithubId(ctx: ServiceContext, githubId: number): Promise<RepositoryRow | undefined> {
+export async function findRepositoryByGithubId(
+  ctx: ServiceContext,
+  githubId: number,
+): Promise<RepositoryRow | undefined> {
   const [row] = await ctx.db
     .select()
     .from(repositories)
@@ -69,7 +72,10 @@ export async function findRepositoryByGithubId(ctx: ServiceContext, githubId: nu
 }
 
 /** Removed from the installation: history stays, new events stop. */
-export async function untrackRepositories(ctx: ServiceContext, githubIds: readonly number[]): Promise<number> {
+export async function untrackRepositories(
+  ctx: ServiceContext,
+  githubIds: readonly number[],
+): Promise<number> {
   if (githubIds.length === 0) return 0;
   const rows = await ctx.db
     .update(repositories)
@@ -80,7 +86,11 @@ export async function untrackRepositories(ctx: ServiceContext, githubIds: readon
 }
 
 /** Renamed or transferred: keep the row (and its history), change the name. */
-export async function renameRepository(ctx: ServiceContext, githubId: number, fullName: string): Promise<boolean> {
+export async function renameRepository(
+  ctx: ServiceContext,
+  githubId: number,
+  fullName: string,
+): Promise<boolean> {
   const rows = await ctx.db
     .update(repositories)
     .set({ fullName, updatedAt: new Date() })
@@ -89,7 +99,11 @@ export async function renameRepository(ctx: ServiceContext, githubId: number, fu
   return rows.length > 0;
 }
 
-export async function setRepositoryArchived(ctx: ServiceContext, githubId: number, archived: boolean): Promise<boolean> {
+export async function setRepositoryArchived(
+  ctx: ServiceContext,
+  githubId: number,
+  archived: boolean,
+): Promise<boolean> {
   const rows = await ctx.db
     .update(repositories)
     .set({ archivedAt: archived ? new Date() : null, updatedAt: new Date() })
@@ -98,7 +112,11 @@ export async function setRepositoryArchived(ctx: ServiceContext, githubId: numbe
   return rows.length > 0;
 }
 
-export async function setDefaultBranch(ctx: ServiceContext, repoId: string, defaultBranch: string): Promise<void> {
+export async function setDefaultBranch(
+  ctx: ServiceContext,
+  repoId: string,
+  defaultBranch: string,
+): Promise<void> {
   await ctx.db
     .update(repositories)
     .set({ defaultBranch, updatedAt: new Date() })
@@ -113,7 +131,10 @@ export function trackedBranches(repo: Pick<RepositoryRow, "defaultBranch" | "set
 }
 
 /** The org's repository by its row id. */
-export async function findRepository(ctx: ServiceContext, repoId: string): Promise<RepositoryRow | undefined> {
+export async function findRepository(
+  ctx: ServiceContext,
+  repoId: string,
+): Promise<RepositoryRow | undefined> {
   const [row] = await ctx.db
     .select()
     .from(repositories)

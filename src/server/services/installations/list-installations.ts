@@ -24,7 +24,10 @@ export async function listInstallations(ctx: ServiceContext): Promise<Installati
     .from(githubInstallations)
     .leftJoin(
       repositories,
-      and(eq(repositories.installationId, githubInstallations.installationId), eq(repositories.orgId, ctx.orgId)),
+      and(
+        eq(repositories.installationId, githubInstallations.installationId),
+        eq(repositories.orgId, ctx.orgId),
+      ),
     )
     .where(and(eq(githubInstallations.orgId, ctx.orgId), isNull(githubInstallations.deletedAt)))
     .groupBy(githubInstallations.id)

@@ -21,7 +21,11 @@ export interface PendingInvitation {
  * before the tenant is known (the token names it), on the connection's own role. Unknown, used
  * and expired tokens all answer 404 alike.
  */
-export async function findInvitationForUser(db: Database, token: string, userId: string): Promise<PendingInvitation> {
+export async function findInvitationForUser(
+  db: Database,
+  token: string,
+  userId: string,
+): Promise<PendingInvitation> {
   const rows = await db
     .select({
       id: invitations.id,
@@ -42,7 +46,10 @@ export async function findInvitationForUser(db: Database, token: string, userId:
   // The link alone is not enough: it must reach the person it was meant for. Answered like an
   // unknown token, so a leaked link tells a stranger nothing.
   if (!user || user.email.toLowerCase() !== row.email) {
-    throw new AppError("not_found", "no open invitation for your address with this token; sign in as the invited address");
+    throw new AppError(
+      "not_found",
+      "no open invitation for your address with this token; sign in as the invited address",
+    );
   }
   return { id: row.id, orgId: row.orgId, email: row.email, role: row.role };
 }
@@ -82,6 +89,9 @@ export async function acceptInvitation(
     .update(invitations)
     .set({ acceptedAt: new Date() })
     .where(and(eq(invitations.id, invitation.id), eq(invitations.orgId, ctx.orgId)));
-  await recordAudit(ctx, "member.added", `user:${userId}`, { role: invitation.role, invitation: invitation.id });
+  await recordAudit(ctx, "member.added", `user:${userId}`, {
+    role: invitation.role,
+    invitation: invitation.id,
+  });
   return { orgId: ctx.orgId, slug: org.slug, role: existing[0]?.role ?? invitation.role };
 }

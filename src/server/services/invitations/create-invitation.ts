@@ -45,7 +45,8 @@ export async function createInvitation(
 ): Promise<CreatedInvitation> {
   const input = createInvitationInputSchema.parse(raw);
   const email = input.email.toLowerCase();
-  if (!options.skipSeatCheck) assertWithinLimit(await getOrganizationPlan(ctx), "members", await countSeats(ctx));
+  if (!options.skipSeatCheck)
+    assertWithinLimit(await getOrganizationPlan(ctx), "members", await countSeats(ctx));
   const already = await ctx.db
     .select({ id: organizationMembers.id })
     .from(organizationMembers)
@@ -63,7 +64,8 @@ export async function createInvitation(
         gt(invitations.expiresAt, new Date()),
       ),
     );
-  if (open.length > 0) throw new AppError("conflict", `${email} already has an open invitation; revoke it to send a new one`);
+  if (open.length > 0)
+    throw new AppError("conflict", `${email} already has an open invitation; revoke it to send a new one`);
 
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(Date.now() + INVITATION_DAYS * 86_400_000);

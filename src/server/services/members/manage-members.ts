@@ -43,7 +43,11 @@ function assertMayManage(actor: Actor, currentRole: MemberRole, newRole?: Member
   }
 }
 
-export async function changeMemberRole(ctx: ServiceContext, userId: string, role: MemberRole): Promise<MemberView> {
+export async function changeMemberRole(
+  ctx: ServiceContext,
+  userId: string,
+  role: MemberRole,
+): Promise<MemberView> {
   const member = await findMember(ctx, userId);
   assertMayManage(ctx.actor, member.role, role);
   if (member.role !== role) {
@@ -52,10 +56,15 @@ export async function changeMemberRole(ctx: ServiceContext, userId: string, role
       .update(organizationMembers)
       .set({ role })
       .where(and(eq(organizationMembers.orgId, ctx.orgId), eq(organizationMembers.userId, userId)));
-    await recordAudit(ctx, role === "owner" ? "member.ownership_granted" : "member.role_changed", `user:${userId}`, {
-      from: member.role,
-      to: role,
-    });
+    await recordAudit(
+      ctx,
+      role === "owner" ? "member.ownership_granted" : "member.role_changed",
+      `user:${userId}`,
+      {
+        from: member.role,
+        to: role,
+      },
+    );
   }
   const updated = (await listMembers(ctx)).find((m) => m.userId === userId);
   if (!updated) throw notFound("member");

@@ -16,7 +16,13 @@ export async function countSeats(ctx: ServiceContext): Promise<number> {
   const [pending] = await ctx.db
     .select({ n: count() })
     .from(invitations)
-    .where(and(eq(invitations.orgId, ctx.orgId), isNull(invitations.acceptedAt), gt(invitations.expiresAt, new Date())));
+    .where(
+      and(
+        eq(invitations.orgId, ctx.orgId),
+        isNull(invitations.acceptedAt),
+        gt(invitations.expiresAt, new Date()),
+      ),
+    );
   return (members?.n ?? 0) + (pending?.n ?? 0);
 }
 
@@ -35,6 +41,9 @@ export async function changePlan(ctx: ServiceContext, plan: OrgPlan): Promise<Or
   assertWithinLimit(plan, "members", await countSeats(ctx), 0);
   assertWithinLimit(plan, "repositories", await countTrackedRepositories(ctx), 0);
   await ctx.db.update(organizations).set({ plan }).where(eq(organizations.id, ctx.orgId));
-  await recordAudit(ctx, "organization.plan_changed", `organization:${ctx.orgId}`, { from: current.plan, to: plan });
+  await recordAudit(ctx, "organization.plan_changed", `organization:${ctx.orgId}`, {
+    from: current.plan,
+    to: plan,
+  });
   return getOrganization(ctx);
 }

@@ -8,7 +8,7 @@ import { organizationMembers, organizations } from "../../db/schema/organization
 import { validateRow } from "../../db/validate.ts";
 import { recordAudit } from "../audit.ts";
 import type { Actor } from "../context.ts";
-import { createInvitation, type CreatedInvitation } from "../invitations/create-invitation.ts";
+import { type CreatedInvitation, createInvitation } from "../invitations/create-invitation.ts";
 
 export const slugSchema = z
   .string()
@@ -45,11 +45,22 @@ export async function createOrganization(
 ): Promise<CreatedOrganization> {
   const input = createOrganizationInputSchema.parse(raw);
   return db.transaction(async (tx) => {
-    const taken = await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, input.slug));
-    if (taken.length > 0) throw new AppError("conflict", `an organization with slug '${input.slug}' already exists`);
+    const taken = await tx
+      .select({ id: organizations.id })
+      .from(organizations)
+      .where(eq(organizations.slug, input.slug));
+    if (taken.length > 0)
+      throw new AppError("conflict", `an organization with slug '${input.slug}' already exists`);
     const [org] = await tx
       .insert(organizations)
-      .values(validateRow(organizations, { name: input.name, slug: input.slug, plan: input.plan ?? "free", settings: orgSettingsSchema.parse({}) }))
+      .values(
+        validateRow(organizations, {
+          name: input.name,
+          slug: input.slug,
+          plan: input.plan ?? "free",
+          settings: orgSettingsSchema.parse({}),
+        }),
+      )
       .returning({ id: organizations.id, slug: organizations.slug, name: organizations.name });
     if (!org) throw new Error("organization insert returned nothing");
     const ctx = { db: tx, orgId: org.id, actor };
@@ -62,7 +73,9 @@ export async function createOrganization(
       await recordAudit(ctx, "member.added", `user:${owner.id}`, { role: "owner" });
       return { ...org, ownerUserId: owner.id, invitation: null };
     }
-    const invitation = await createInvitation(ctx, { email, role: "owner" }, publicOrigin, { skipSeatCheck: true });
+    const invitation = await createInvitation(ctx, { email, role: "owner" }, publicOrigin, {
+      skipSeatCheck: true,
+    });
     return { ...org, ownerUserId: null, invitation };
   });
 }

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { OrgSettings } from "../../../core/settings.ts";
-import { validateRow } from "../../db/validate.ts";
 import { organizations } from "../../db/schema/organizations.ts";
+import { validateRow } from "../../db/validate.ts";
 import { recordAudit } from "../audit.ts";
 import type { ServiceContext } from "../context.ts";
 import { getOrganization, type OrganizationView } from "./get-organization.ts";

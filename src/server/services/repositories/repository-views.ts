@@ -25,7 +25,11 @@ const columns = {
 };
 
 export async function listRepositories(ctx: ServiceContext): Promise<RepositoryView[]> {
-  return ctx.db.select(columns).from(repositories).where(eq(repositories.orgId, ctx.orgId)).orderBy(asc(repositories.fullName));
+  return ctx.db
+    .select(columns)
+    .from(repositories)
+    .where(eq(repositories.orgId, ctx.orgId))
+    .orderBy(asc(repositories.fullName));
 }
 
 /** The repository if it belongs to this organization; 404 otherwise (never "exists elsewhere"). */

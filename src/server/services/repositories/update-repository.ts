@@ -21,7 +21,9 @@ export async function updateRepositorySettings(
     .update(repositories)
     .set(row)
     .where(and(eq(repositories.id, repositoryId), eq(repositories.orgId, ctx.orgId)));
-  await recordAudit(ctx, "repository.settings_changed", `repository:${repositoryId}`, { changed: Object.keys(patch) });
+  await recordAudit(ctx, "repository.settings_changed", `repository:${repositoryId}`, {
+    changed: Object.keys(patch),
+  });
   return getRepository(ctx, repositoryId);
 }
 
@@ -36,11 +38,16 @@ export async function setRepositoryTracked(
 ): Promise<RepositoryView> {
   const current = await getRepository(ctx, repositoryId);
   if (current.tracked === tracked) return current;
-  if (tracked) assertWithinLimit(await getOrganizationPlan(ctx), "repositories", await countTrackedRepositories(ctx));
+  if (tracked)
+    assertWithinLimit(await getOrganizationPlan(ctx), "repositories", await countTrackedRepositories(ctx));
   await ctx.db
     .update(repositories)
     .set({ tracked })
     .where(and(eq(repositories.id, repositoryId), eq(repositories.orgId, ctx.orgId)));
-  await recordAudit(ctx, tracked ? "repository.tracked" : "repository.untracked", `repository:${repositoryId}`);
+  await recordAudit(
+    ctx,
+    tracked ? "repository.tracked" : "repository.untracked",
+    `repository:${repositoryId}`,
+  );
   return getRepository(ctx, repositoryId);
 }

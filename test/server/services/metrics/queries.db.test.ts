@@ -131,9 +131,19 @@ describe("metrics queries", () => {
       failedDeploys: 1,
       changeFailureRate: 0.5,
     });
-    expect(await overview(ctx, { from: "2026-04-07", to: "2026-04-07" })).toEqual(
-      await overviewFromRawRows(ctx, { from: "2026-04-07", to: "2026-04-07" }),
-    );
+    // Windows made of whole months, part months, a single day, and months plus edge days.
+    for (const window of [
+      { from: "2026-04-07", to: "2026-04-07" },
+      { from: "2026-04-08", to: "2026-05-31" },
+      { from: "2026-03-31", to: "2026-04-06" },
+      { from: "2026-03-15", to: "2026-06-10" },
+      { from: "2026-04-01", to: "2026-04-30" },
+    ]) {
+      expect(await overview(ctx, window), JSON.stringify(window)).toEqual(
+        await overviewFromRawRows(ctx, window),
+      );
+    }
+    expect((await overview(ctx, { from: "2026-04-08", to: "2026-05-31" })).linesAdded).toBe(70);
   });
 
   it("keeps every organization's metrics to itself", async () => {

@@ -51,7 +51,10 @@ const createRoute = v1Route("api_keys:manage", {
     ),
   },
   responses: {
-    201: jsonResponse(apiKeySchema.extend({ key: z.string() }).openapi("CreatedApiKey"), "The key, shown once"),
+    201: jsonResponse(
+      apiKeySchema.extend({ key: z.string() }).openapi("CreatedApiKey"),
+      "The key, shown once",
+    ),
     ...errorResponses(),
   },
 });

@@ -1,8 +1,8 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { DETECTION_METHODS, RISK_TIERS } from "../../../../core/enums.ts";
+import { overrideAttribution, overrideInputSchema } from "../../../services/attribution/override.ts";
 import type { AttributionView } from "../../../services/attribution-reads/attribution-view.ts";
 import { listAttributions } from "../../../services/attribution-reads/list-attributions.ts";
-import { overrideAttribution, overrideInputSchema } from "../../../services/attribution/override.ts";
 import type { V1Bindings } from "../../middleware/auth.ts";
 import { withTenant } from "../../middleware/tenant.ts";
 import { errorResponses, iso, isoTime, jsonBody, jsonResponse, page, pageQuery, v1Route } from "./define.ts";
@@ -29,7 +29,11 @@ export const attributionSchema = z
   .openapi("Attribution");
 
 export function attributionJson(a: AttributionView) {
-  return { ...a, committedAt: iso(a.committedAt), detectionSignals: a.detectionSignals as unknown as Record<string, unknown> };
+  return {
+    ...a,
+    committedAt: iso(a.committedAt),
+    detectionSignals: a.detectionSignals as unknown as Record<string, unknown>,
+  };
 }
 
 const confidence = z.coerce.number().min(0).max(1);
@@ -42,12 +46,20 @@ const listRoute = v1Route("attributions:read", {
   request: {
     query: z.object({
       repositoryId: z.uuid().optional(),
-      commitSha: z.string().regex(/^[0-9a-f]{7,40}$/, "must be a hex commit SHA").optional(),
+      commitSha: z
+        .string()
+        .regex(/^[0-9a-f]{7,40}$/, "must be a hex commit SHA")
+        .optional(),
       minConfidence: confidence.optional(),
       maxConfidence: confidence.optional(),
       tier: z.enum(RISK_TIERS).optional(),
       method: z.enum(DETECTION_METHODS).optional(),
-      path: z.string().min(1).max(4096).optional().openapi({ description: "A file, or a directory and everything under it" }),
+      path: z
+        .string()
+        .min(1)
+        .max(4096)
+        .optional()
+        .openapi({ description: "A file, or a directory and everything under it" }),
       tool: z.string().min(1).max(100).optional(),
       ...pageQuery,
     }),

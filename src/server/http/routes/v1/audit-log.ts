@@ -28,6 +28,12 @@ export function registerAuditLogRoutes(app: OpenAPIHono<V1Bindings>): void {
   app.openapi(listRoute, async (c) => {
     const q = c.req.valid("query");
     const result = await withTenant(c.var, (ctx) => listAuditLog(ctx, q));
-    return c.json({ items: result.items.map((e) => ({ ...e, createdAt: iso(e.createdAt) })), nextCursor: result.nextCursor }, 200);
+    return c.json(
+      {
+        items: result.items.map((e) => ({ ...e, createdAt: iso(e.createdAt) })),
+        nextCursor: result.nextCursor,
+      },
+      200,
+    );
   });
 }

@@ -41,6 +41,9 @@ export function registerCommitRoutes(app: OpenAPIHono<V1Bindings>): void {
     const { sha } = c.req.valid("param");
     const { repositoryId } = c.req.valid("query");
     const commit = await withTenant(c.var, (ctx) => getCommit(ctx, sha, repositoryId));
-    return c.json({ ...commit, committedAt: iso(commit.committedAt), files: commit.files.map(attributionJson) }, 200);
+    return c.json(
+      { ...commit, committedAt: iso(commit.committedAt), files: commit.files.map(attributionJson) },
+      200,
+    );
   });
 }

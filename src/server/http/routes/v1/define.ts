@@ -1,7 +1,6 @@
 import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { ERROR_CODES } from "../../../../core/errors.ts";
-import { AppError } from "../../../../core/errors.ts";
+import { AppError, ERROR_CODES } from "../../../../core/errors.ts";
 import { assertPermission, type Permission } from "../../../auth/permissions.ts";
 import type { V1Bindings } from "../../middleware/auth.ts";
 
@@ -23,7 +22,8 @@ function requireAccess(access: Access): MiddlewareHandler<V1Bindings> {
   return async (c, next) => {
     const { auth } = c.var;
     if (access === "session") {
-      if (auth.via !== "session") throw new AppError("forbidden", "this route is for signed-in people, not API keys");
+      if (auth.via !== "session")
+        throw new AppError("forbidden", "this route is for signed-in people, not API keys");
     } else {
       // A person with no organization has nothing to act on: the same answer as a wrong slug.
       if (!auth.org) throw new AppError("not_found", "organization not found");
@@ -74,7 +74,10 @@ export function errorResponses(...extra: Array<402 | 409>) {
       code,
       { description: ERROR_DESCRIPTIONS[code], content: { "application/json": { schema: errorSchema } } },
     ]),
-  ) as Record<400 | 401 | 403 | 404 | 429, { description: string; content: { "application/json": { schema: typeof errorSchema } } }>;
+  ) as Record<
+    400 | 401 | 403 | 404 | 429,
+    { description: string; content: { "application/json": { schema: typeof errorSchema } } }
+  >;
 }
 
 export function jsonBody<S extends z.ZodType>(schema: S, description = "Request body") {
@@ -93,7 +96,12 @@ export const idParams = z.object({ id: uuidParam("id") });
 /** Cursor pagination: `?limit=` (default 50, max 200) and an opaque `?cursor=`. */
 export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ example: 50 }),
-  cursor: z.string().min(1).max(500).optional().openapi({ description: "Opaque; from the previous page's nextCursor" }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(500)
+    .optional()
+    .openapi({ description: "Opaque; from the previous page's nextCursor" }),
 };
 
 export const isoTime = z.iso.datetime({ offset: true });

@@ -22,7 +22,8 @@ const listRoute = v1Route("events:read", {
   path: "/api/v1/events",
   tags: ["telemetry"],
   summary: "Code events (commits, PRs, reviews, deploys, incidents), newest first",
-  description: "Reaches back as far as the plan's history (asking for older data is a 402 naming `historyDays`).",
+  description:
+    "Reaches back as far as the plan's history (asking for older data is a 402 naming `historyDays`).",
   request: {
     query: z.object({
       type: z.enum(EVENT_TYPES).optional(),
@@ -45,6 +46,12 @@ export function registerEventRoutes(app: OpenAPIHono<V1Bindings>): void {
         to: q.to ? new Date(q.to) : undefined,
       }),
     );
-    return c.json({ items: result.items.map((e) => ({ ...e, timestamp: iso(e.timestamp) })), nextCursor: result.nextCursor }, 200);
+    return c.json(
+      {
+        items: result.items.map((e) => ({ ...e, timestamp: iso(e.timestamp) })),
+        nextCursor: result.nextCursor,
+      },
+      200,
+    );
   });
 }

@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { type Auth, AUTH_BASE_PATH, createAuth, publicOrigin } from "../../../auth/better-auth.ts";
+import { AUTH_BASE_PATH, type Auth, createAuth, publicOrigin } from "../../../auth/better-auth.ts";
 import { ApiKeyUseRecorder } from "../../../auth/last-use.ts";
 import { MemoryRateLimiter, type RateLimiter } from "../../../auth/rate-limit.ts";
 import type { Queue } from "../../../jobs/queue.ts";

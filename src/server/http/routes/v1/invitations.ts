@@ -2,11 +2,14 @@ import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { MEMBER_ROLES } from "../../../../core/enums.ts";
 import { AppError } from "../../../../core/errors.ts";
 import { acceptInvitation, findInvitationForUser } from "../../../services/invitations/accept-invitation.ts";
-import { createInvitation, createInvitationInputSchema } from "../../../services/invitations/create-invitation.ts";
+import {
+  createInvitation,
+  createInvitationInputSchema,
+} from "../../../services/invitations/create-invitation.ts";
 import { type InvitationView, listInvitations } from "../../../services/invitations/list-invitations.ts";
 import { revokeInvitation } from "../../../services/invitations/revoke-invitation.ts";
 import type { V1Bindings } from "../../middleware/auth.ts";
-import { withTenantTransaction, withTenant } from "../../middleware/tenant.ts";
+import { withTenant, withTenantTransaction } from "../../middleware/tenant.ts";
 import { errorResponses, idParams, iso, isoTime, jsonBody, jsonResponse, v1Route } from "./define.ts";
 
 const invitationSchema = z
@@ -36,7 +39,10 @@ const listRoute = v1Route("invitations:manage", {
   path: "/api/v1/invitations",
   tags: ["people"],
   summary: "Invitations, newest first (admin)",
-  responses: { 200: jsonResponse(z.object({ items: z.array(invitationSchema) }), "Invitations"), ...errorResponses() },
+  responses: {
+    200: jsonResponse(z.object({ items: z.array(invitationSchema) }), "Invitations"),
+    ...errorResponses(),
+  },
 });
 
 const createRoute = v1Route("invitations:manage", {
@@ -44,7 +50,8 @@ const createRoute = v1Route("invitations:manage", {
   path: "/api/v1/invitations",
   tags: ["people"],
   summary: "Invite an e-mail address (admin)",
-  description: "No mail is sent: the response carries the accept link, once. Counts against the plan's member limit (402).",
+  description:
+    "No mail is sent: the response carries the accept link, once. Counts against the plan's member limit (402).",
   request: { body: jsonBody(createInvitationInputSchema) },
   responses: { 201: jsonResponse(createdSchema, "The invitation and its link"), ...errorResponses(402, 409) },
 });

@@ -7,11 +7,21 @@ import { withTenant } from "../../middleware/tenant.ts";
 import { errorResponses, iso, isoTime, jsonBody, jsonResponse, v1Route } from "./define.ts";
 
 const memberSchema = z
-  .object({ userId: z.string(), name: z.string(), email: z.string(), role: z.enum(MEMBER_ROLES), createdAt: isoTime })
+  .object({
+    userId: z.string(),
+    name: z.string(),
+    email: z.string(),
+    role: z.enum(MEMBER_ROLES),
+    createdAt: isoTime,
+  })
   .openapi("Member");
 
 const userParams = z.object({
-  userId: z.string().min(1).max(100).openapi({ param: { name: "userId", in: "path" }, example: "Jw2d8kq1x0" }),
+  userId: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: "userId", in: "path" }, example: "Jw2d8kq1x0" }),
 });
 
 const toJson = (m: MemberView) => ({ ...m, createdAt: iso(m.createdAt) });
@@ -21,7 +31,10 @@ const listRoute = v1Route("members:read", {
   path: "/api/v1/members",
   tags: ["people"],
   summary: "Members of the organization",
-  responses: { 200: jsonResponse(z.object({ items: z.array(memberSchema) }), "Members by name"), ...errorResponses() },
+  responses: {
+    200: jsonResponse(z.object({ items: z.array(memberSchema) }), "Members by name"),
+    ...errorResponses(),
+  },
 });
 
 const changeRoute = v1Route("members:manage", {

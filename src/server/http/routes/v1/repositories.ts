@@ -1,7 +1,14 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { repoSettingsSchema } from "../../../../core/settings.ts";
-import { getRepository, listRepositories, type RepositoryView } from "../../../services/repositories/repository-views.ts";
-import { setRepositoryTracked, updateRepositorySettings } from "../../../services/repositories/update-repository.ts";
+import {
+  getRepository,
+  listRepositories,
+  type RepositoryView,
+} from "../../../services/repositories/repository-views.ts";
+import {
+  setRepositoryTracked,
+  updateRepositorySettings,
+} from "../../../services/repositories/update-repository.ts";
 import type { V1Bindings } from "../../middleware/auth.ts";
 import { withTenant } from "../../middleware/tenant.ts";
 import { errorResponses, idParams, iso, isoTime, jsonBody, jsonResponse, v1Route } from "./define.ts";
@@ -25,7 +32,10 @@ const listRoute = v1Route("repositories:read", {
   path: "/api/v1/repositories",
   tags: ["repositories"],
   summary: "Repositories of the organization, by name",
-  responses: { 200: jsonResponse(z.object({ items: z.array(repositorySchema) }), "Repositories"), ...errorResponses() },
+  responses: {
+    200: jsonResponse(z.object({ items: z.array(repositorySchema) }), "Repositories"),
+    ...errorResponses(),
+  },
 });
 
 const getRoute = v1Route("repositories:read", {
@@ -70,7 +80,9 @@ export function registerRepositoryRoutes(app: OpenAPIHono<V1Bindings>): void {
     const { id } = c.req.valid("param");
     // zod fills defaults into absent fields; only what the caller sent is a change.
     const sent = Object.keys((await c.req.json()) as object);
-    const patch = Object.fromEntries(Object.entries(c.req.valid("json")).filter(([key]) => sent.includes(key)));
+    const patch = Object.fromEntries(
+      Object.entries(c.req.valid("json")).filter(([key]) => sent.includes(key)),
+    );
     return c.json(toJson(await withTenant(c.var, (ctx) => updateRepositorySettings(ctx, id, patch))), 200);
   });
   app.openapi(trackingRoute, async (c) => {
