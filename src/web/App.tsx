@@ -9,7 +9,8 @@ const SignInPage = lazy(() => import("./pages/SignInPage.tsx"));
 const SignUpPage = lazy(() => import("./pages/SignUpPage.tsx"));
 const HomePage = lazy(() => import("./pages/HomePage.tsx"));
 const AcceptInvitationPage = lazy(() => import("./pages/AcceptInvitationPage.tsx"));
-const OverviewPage = lazy(() => import("./pages/OverviewPage.tsx"));
+const loadOverview = () => import("./pages/OverviewPage.tsx");
+const OverviewPage = lazy(loadOverview);
 const RepositoriesPage = lazy(() => import("./pages/RepositoriesPage.tsx"));
 const RepositoryPage = lazy(() => import("./pages/RepositoryPage.tsx"));
 const CommitPage = lazy(() => import("./pages/CommitPage.tsx"));
@@ -17,6 +18,9 @@ const IncidentsPage = lazy(() => import("./pages/IncidentsPage.tsx"));
 const IncidentPage = lazy(() => import("./pages/IncidentPage.tsx"));
 const SettingsPage = lazy(() => import("./pages/SettingsPage.tsx"));
 const NotFoundPage = lazy(() => import("./pages/NotFoundPage.tsx"));
+
+// The overview is where people land: fetch its code while the shell checks the session, not after.
+if (/^\/o\/[^/]+\/?$/.test(window.location.pathname)) void loadOverview();
 
 export function App() {
   return (

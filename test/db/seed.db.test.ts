@@ -68,6 +68,8 @@ describe("seedDatabase", () => {
     expect(first.inserted).toEqual(afterFirst);
     expect(afterFirst.code_events).toBeGreaterThan(2000);
     expect(afterFirst.code_attribution).toBeGreaterThan(afterFirst.code_events / 2);
+    // Ends with a full roll-up: 6 repositories × (≈91 days + 14 weeks + 4 months) of metrics.
+    expect(afterFirst.repo_metrics).toBeGreaterThan(6 * 100);
     expect(second.skippedOrgs).toEqual(["acme", "globex"]);
     expect(Object.values(second.inserted).every((n) => n === 0)).toBe(true);
     expect(afterSecond).toEqual(afterFirst);

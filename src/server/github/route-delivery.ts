@@ -1,3 +1,4 @@
+import { markMetricsStale } from "../services/metrics/pending.ts";
 import type { ZodType, z } from "zod";
 import type { Database } from "../db/client.ts";
 import { attributeCommitJob } from "../jobs/definitions.ts";
@@ -320,13 +321,20 @@ export async function recordEvents(
   events: NewCodeEvent[],
 ): Promise<InsertedEvent[]> {
   const inserted = await recordCodeEvents(ctx, events);
-  const commits = inserted.filter((e) => e.eventType === "commit" && e.commitSha);
-  await enqueueMany(
-    queue,
-    ctx.db,
-    attributeCommitJob,
-    commits.map((e) => ({ orgId: ctx.orgId, repoId: e.repoId, commitSha: e.commitSha ?? "" })),
-  );
+  // A merged PR's merge commit is attributed (again) once the PR is known: its squash or rebase
+  // merge lost the PR's own commits and trailers, and the push may have arrived first.
+  const commits = new Map<string, { orgId: string; repoId: string; commitSha: string }>();
+  for (const e of inserted) {
+    if ((e.eventType === "commit" || e.eventType === "pr_merged") && e.commitSha) {
+      commits.set(`${e.repoId}:${e.commitSha}`, { orgId: ctx.orgId, repoId: e.repoId, commitSha: e.commitSha });
+    }
+  }
+  await enqueueMany(queue, ctx.db, attributeCommitJob, [...commits.values()]);
+  // Every new event changes some period's metrics; the roll-up sweep recomputes marked periods.
+  const byRepo = Map.groupBy(inserted, (e) => e.repoId);
+  for (const [repoId, rows] of byRepo) {
+    await markMetricsStale(ctx.db, { orgId: ctx.orgId, repoId, timestamps: rows.map((e) => e.timestamp) });
+  }
   return inserted;
 }
 

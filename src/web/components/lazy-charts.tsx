@@ -1,8 +1,14 @@
 import { type ComponentProps, lazy, Suspense } from "react";
 import { Loading } from "./states.tsx";
 
-// recharts arrives in its own chunk after the page's numbers are on screen.
-const charts = () => import("./charts.tsx");
+// recharts arrives in its own chunk, requested as soon as a page with charts loads (in parallel
+// with the page's API calls), so the numbers never wait for it and the charts rarely do.
+let chartsModule: Promise<typeof import("./charts.tsx")> | undefined;
+export const charts = () => {
+  chartsModule ??= import("./charts.tsx");
+  return chartsModule;
+};
+void charts();
 const LazyAiShare = lazy(() => charts().then((m) => ({ default: m.AiShareByToolChart })));
 const LazyCoverage = lazy(() => charts().then((m) => ({ default: m.CoverageChart })));
 const LazyTier = lazy(() => charts().then((m) => ({ default: m.TierChart })));

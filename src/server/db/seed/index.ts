@@ -1,3 +1,4 @@
+import { rebuildAll } from "../../services/metrics/roll-up.ts";
 import { hashPassword } from "better-auth/crypto";
 import { inArray, sql } from "drizzle-orm";
 import type { Database, Transaction } from "../client.ts";
@@ -35,6 +36,7 @@ export const SEEDED_TABLES = [
   "code_attribution",
   "attribution_overrides",
   "incidents",
+  "repo_metrics",
 ] as const;
 
 export type SeededTable = (typeof SEEDED_TABLES)[number];
@@ -115,6 +117,14 @@ export async function seedDatabase(db: Database, options: SeedOptions = {}): Pro
       (wrote ? seededOrgs : skippedOrgs).push(org.slug);
     }
   });
+  // repo_metrics is never invented: it is computed from the rows just written, as in production.
+  const seededIds = await db
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(inArray(organizations.slug, seededOrgs));
+  for (const { id } of seededIds) {
+    inserted.repo_metrics += (await rebuildAll({ db, orgId: id, actor: { kind: "system" } })).rows;
+  }
   return { inserted, seededOrgs, skippedOrgs, ms: Math.round(performance.now() - started) };
 }
 

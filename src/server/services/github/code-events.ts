@@ -21,6 +21,7 @@ export interface InsertedEvent {
   repoId: string;
   eventType: EventType;
   commitSha: string | null;
+  timestamp: Date;
 }
 
 /**
@@ -47,5 +48,6 @@ export async function recordCodeEvents(
     repoId: codeEvents.repoId,
     eventType: codeEvents.eventType,
     commitSha: codeEvents.commitSha,
+    timestamp: codeEvents.timestamp,
   });
 }
