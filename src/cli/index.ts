@@ -6,7 +6,9 @@ import { EXIT, UsageError } from "./exit.ts";
 
 const program = new Command()
   .name("sentinel")
-  .description("How much of your code AI writes, where it lands, how risky it is, and whether it breaks production.")
+  .description(
+    "How much of your code AI writes, where it lands, how risky it is, and whether it breaks production.",
+  )
   .version("0.1.0")
   .showHelpAfterError("(run with --help for usage)")
   .exitOverride();
@@ -55,6 +57,8 @@ function report(error: unknown): number {
     process.stderr.write(`sentinel: ${error.message}\n`);
     return error.code === "not_found" ? EXIT.notFound : EXIT.failure;
   }
-  process.stderr.write(`sentinel: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `sentinel: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   return EXIT.failure;
 }

@@ -42,7 +42,10 @@ export const prOpenedMetadataSchema = z.strictObject({
 export const prMergedMetadataSchema = z.strictObject({
   ...prBase,
   mergeMethod: z.enum(["merge", "squash", "rebase", "unknown"]),
-  mergeCommitSha: z.string().regex(/^[0-9a-f]{40}$/).nullable(),
+  mergeCommitSha: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/)
+    .nullable(),
   openedAt: z.iso.datetime({ offset: true }).nullable(),
   commits: z.number().int().nonnegative().nullable(),
 });

@@ -28,7 +28,6 @@ import { makeMember, seedTelemetry } from "./tenants.ts";
 // Sign-ups hash passwords (scrypt) and a fresh database is migrated: slow on a busy machine.
 vi.setConfig({ hookTimeout: 240_000, testTimeout: 120_000 });
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture named like a hook, not a React hook
 const db = useTestDatabase();
 let app: TestApp;
 

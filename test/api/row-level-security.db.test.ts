@@ -12,7 +12,6 @@ import { makeMember, seedTelemetry } from "./tenants.ts";
 // Sign-ups hash passwords (scrypt) and a fresh database is migrated: slow on a busy machine.
 vi.setConfig({ hookTimeout: 240_000, testTimeout: 120_000 });
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture named like a hook, not a React hook
 const db = useTestDatabase();
 
 /** The database's own message for a failed statement (Drizzle wraps it as the cause). */

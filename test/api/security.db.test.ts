@@ -40,7 +40,6 @@ interface Fixture {
 // Sign-ups hash passwords (scrypt) and a fresh database is migrated: slow on a busy machine.
 vi.setConfig({ hookTimeout: 240_000, testTimeout: 120_000 });
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture named like a hook, not a React hook
 const db = useTestDatabase();
 let app: TestApp;
 let A: Tenant;

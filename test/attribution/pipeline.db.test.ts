@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENGINE_VERSION } from "../../src/core/attribution/engine.ts";
 import { attributeStoredCommit } from "../../src/server/attribution/attribute-commit.ts";
 import { queueReattribution } from "../../src/server/attribution/reattribute.ts";
-import { startQueue } from "../../src/server/jobs/queue.ts";
 import {
   attributionOverrides,
   codeAttribution,
@@ -15,6 +14,7 @@ import {
   repositories,
 } from "../../src/server/db/schema/index.ts";
 import { createGithubApp, type GithubApp } from "../../src/server/github/app-client.ts";
+import { startQueue } from "../../src/server/jobs/queue.ts";
 import { overrideAttribution } from "../../src/server/services/attribution/override.ts";
 import { markMetricsStale } from "../../src/server/services/metrics/pending.ts";
 import type { FakeCommit, FakeGithubData } from "../fake-github/fixtures.ts";

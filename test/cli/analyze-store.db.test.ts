@@ -18,7 +18,6 @@ import { buildToolHistory, type ToolHistory } from "./helpers/tool-history.ts";
 
 // `analyze --store`: what lands in the database, and that a second run reads only new commits.
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture named like a hook, not a React hook
 const db = useTestDatabase();
 let history: ToolHistory;
 

@@ -54,9 +54,9 @@ const SPEC_FOREIGN_KEYS: [string, string, string, string][] = [
 
 // [table, unique, definition after "USING btree "]: the "Index Rationale" tables.
 const SPEC_INDEXES: [string, boolean, string][] = [
-  ["code_events", false, "(repo_id, \"timestamp\" DESC)"],
+  ["code_events", false, '(repo_id, "timestamp" DESC)'],
   ["code_events", false, "(commit_sha) WHERE (commit_sha IS NOT NULL)"],
-  ["code_events", false, "(repo_id, event_type, \"timestamp\")"],
+  ["code_events", false, '(repo_id, event_type, "timestamp")'],
   // Spec: (commit_sha, file_path) UNIQUE, widened by repo_id (decision 0002).
   ["code_attribution", true, "(repo_id, commit_sha, file_path)"],
   ["code_attribution", false, "(repo_id, ai_confidence DESC)"],
@@ -127,8 +127,6 @@ describe("schema conformance with the spec", () => {
   });
 
   it("rejects a value outside an enum at the database too", async () => {
-    await expect(
-      database().db.execute(sql`SELECT 'T5_unknown'::risk_tier`),
-    ).rejects.toThrow();
+    await expect(database().db.execute(sql`SELECT 'T5_unknown'::risk_tier`)).rejects.toThrow();
   });
 });

@@ -40,7 +40,6 @@ import {
 import { loadEnv } from "../../src/server/env.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture named like a hook, not a React hook
 const database = useTestDatabase();
 const ANCHOR = new Date("2026-11-23T00:00:00Z");
 const DAY = 86_400_000;

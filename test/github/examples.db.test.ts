@@ -17,7 +17,6 @@ interface Example {
 const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as Example[];
 
 const INSTALLATION = 77_000_001;
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture named like a hook, not a React hook
 const database = useTestDatabase();
 const db = () => database().db;
 let server: RunningServer;

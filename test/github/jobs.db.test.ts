@@ -17,7 +17,6 @@ import { createOrg, createRepository } from "./helpers.ts";
 // The jobs that call GitHub, against the fake GitHub: a real HTTP server Octokit reaches
 // through the API URL, as it would reach GitHub Enterprise Server.
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture named like a hook, not a React hook
 const database = useTestDatabase();
 const db = () => database().db;
 let fake: FakeGithub;

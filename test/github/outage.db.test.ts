@@ -19,7 +19,6 @@ import {
 // test database is terminated). Whatever was answered 2xx must be in the database afterwards;
 // the rest must have been refused (503), so GitHub marks them failed and they can be redelivered.
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture named like a hook, not a React hook
 const database = useTestDatabase();
 let server: RunningServer;
 // The server gets a pool of its own: a pooled client killed mid-checkout may never be released

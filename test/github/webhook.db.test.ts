@@ -19,7 +19,6 @@ import {
   uniqueId,
 } from "./helpers.ts";
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture named like a hook, not a React hook
 const database = useTestDatabase();
 let server: RunningServer;
 const db = () => database().db;

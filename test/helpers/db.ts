@@ -23,7 +23,9 @@ export interface TestDatabase extends DatabaseHandle {
  * A fresh, migrated database of its own: an in-memory PGlite, or a new database on the server
  * cloned from the migrated template that the global setup built. Dropped by `dispose`.
  */
-export async function createTestDatabase(engine: Engine = TEST_ENGINE): Promise<TestDatabase & { dispose(): Promise<void> }> {
+export async function createTestDatabase(
+  engine: Engine = TEST_ENGINE,
+): Promise<TestDatabase & { dispose(): Promise<void> }> {
   if (engine === "pglite") {
     const handle = await openDatabase({ memory: true });
     await migrateDatabase(handle);

@@ -26,7 +26,6 @@ import {
 import { generateCorpus } from "../core/attribution/model/corpus.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture named like a hook, not a React hook
 const database = useTestDatabase();
 const temporary: string[] = [];
 afterAll(() => {

@@ -19,7 +19,10 @@ describe("the running server", () => {
   it("answers /api/health with the engine and the applied migration", async () => {
     const response = await fetch(`${server.url}/api/health`);
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { status: string; database: { engine: string; migration: string } };
+    const body = (await response.json()) as {
+      status: string;
+      database: { engine: string; migration: string };
+    };
     expect(body.status).toBe("ok");
     expect(body.database.engine).toBe(database().engine);
     expect(body.database.migration).toMatch(/^\d{4}_/);

@@ -11,7 +11,13 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function start(): { child: ChildProcess; url: Promise<string>; exit: Promise<number | null> } {
   const child = spawn(process.execPath, ["src/server/main.ts"], {
-    env: { ...process.env, PORT: "0", SENTINEL_DATA_DIR: dataDir, SENTINEL_SEED_ON_START: "false", DATABASE_URL: "" },
+    env: {
+      ...process.env,
+      PORT: "0",
+      SENTINEL_DATA_DIR: dataDir,
+      SENTINEL_SEED_ON_START: "false",
+      DATABASE_URL: "",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

@@ -3,7 +3,9 @@ import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The entry point as a person runs it: bad configuration is one line and a non-zero exit.
-function runMain(env: Record<string, string>): Promise<{ status: number | null; stderr: string; ms: number }> {
+function runMain(
+  env: Record<string, string>,
+): Promise<{ status: number | null; stderr: string; ms: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, ["src/server/main.ts"], {
     env: { ...process.env, ...env, LOG_LEVEL: "silent" },
@@ -47,7 +49,9 @@ describe("start-up failures", () => {
   it("gives up on a host that never answers after the spec's 2 s connect timeout", async () => {
     const result = await runMain({ DATABASE_URL: `postgresql://sentinel@127.0.0.1:${silentPort}/sentinel` });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^sentinel: cannot connect to PostgreSQL at 127\.0\.0\.1:\d+\/sentinel: .*timeout/);
+    expect(result.stderr).toMatch(
+      /^sentinel: cannot connect to PostgreSQL at 127\.0\.0\.1:\d+\/sentinel: .*timeout/,
+    );
     // 2 s of connect timeout plus process start-up; far below the minutes a default client would wait.
     expect(result.ms).toBeGreaterThan(2_000);
     expect(result.ms).toBeLessThan(12_000);

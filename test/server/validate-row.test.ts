@@ -3,7 +3,12 @@ import { AppError } from "../../src/core/errors.ts";
 import { codeAttribution, codeEvents, organizations } from "../../src/server/db/schema/index.ts";
 import { validateRow } from "../../src/server/db/validate.ts";
 
-const signals = { engineVersion: "1", signals: [], lines: { ai: 0, human: 0, unknown: 3 }, tierReason: "default" };
+const signals = {
+  engineVersion: "1",
+  signals: [],
+  lines: { ai: 0, human: 0, unknown: 3 },
+  tierReason: "default",
+};
 
 function errorOf(fn: () => unknown): AppError {
   try {

@@ -20,35 +20,37 @@ export async function queueReattribution(db: Database, queue: Queue): Promise<nu
   let after: { repoId: string; commitSha: string } | null = null;
   for (;;) {
     const cursor: { repoId: string; commitSha: string } | null = after;
-    const batch: Array<{ orgId: string; repoId: string; commitSha: string }> = await db.transaction(async (tx) => {
-      const commits = await tx
-        .selectDistinct({
-          orgId: codeAttribution.orgId,
-          repoId: codeAttribution.repoId,
-          commitSha: codeAttribution.commitSha,
-        })
-        .from(codeAttribution)
-        .innerJoin(repositories, eq(repositories.id, codeAttribution.repoId))
-        .where(
-          and(
-            ne(codeAttribution.engineVersion, ENGINE_VERSION),
-            // Demo rows describe repositories that exist nowhere on GitHub.
-            ne(codeAttribution.engineVersion, SEED_ENGINE_VERSION),
-            isNotNull(repositories.installationId),
-            cursor
-              ? sql`(${codeAttribution.repoId}, ${codeAttribution.commitSha}) > (${cursor.repoId}, ${cursor.commitSha})`
-              : undefined,
-          ),
-        )
-        .orderBy(codeAttribution.repoId, codeAttribution.commitSha, codeAttribution.orgId)
-        .limit(BATCH);
-      for (const commit of commits) {
-        await queue.enqueue(tx, reattributeCommitJob, commit, {
-          singletonKey: `${commit.repoId}:${commit.commitSha}`,
-        });
-      }
-      return commits;
-    });
+    const batch: Array<{ orgId: string; repoId: string; commitSha: string }> = await db.transaction(
+      async (tx) => {
+        const commits = await tx
+          .selectDistinct({
+            orgId: codeAttribution.orgId,
+            repoId: codeAttribution.repoId,
+            commitSha: codeAttribution.commitSha,
+          })
+          .from(codeAttribution)
+          .innerJoin(repositories, eq(repositories.id, codeAttribution.repoId))
+          .where(
+            and(
+              ne(codeAttribution.engineVersion, ENGINE_VERSION),
+              // Demo rows describe repositories that exist nowhere on GitHub.
+              ne(codeAttribution.engineVersion, SEED_ENGINE_VERSION),
+              isNotNull(repositories.installationId),
+              cursor
+                ? sql`(${codeAttribution.repoId}, ${codeAttribution.commitSha}) > (${cursor.repoId}, ${cursor.commitSha})`
+                : undefined,
+            ),
+          )
+          .orderBy(codeAttribution.repoId, codeAttribution.commitSha, codeAttribution.orgId)
+          .limit(BATCH);
+        for (const commit of commits) {
+          await queue.enqueue(tx, reattributeCommitJob, commit, {
+            singletonKey: `${commit.repoId}:${commit.commitSha}`,
+          });
+        }
+        return commits;
+      },
+    );
     queued += batch.length;
     const last = batch.at(-1);
     if (!last || batch.length < BATCH) break;

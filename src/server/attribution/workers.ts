@@ -31,7 +31,8 @@ export const registerAttributionWorkers: WorkerRegistration = async (queue, hand
   if (!github) return;
   queueReattribution(handle.db, queue).then(
     (queued) => {
-      if (queued > 0) logger.info({ commits: queued }, "re-attribution queued for rows of an older engine version");
+      if (queued > 0)
+        logger.info({ commits: queued }, "re-attribution queued for rows of an older engine version");
     },
     (err: unknown) => logger.error({ err }, "could not queue re-attribution"),
   );

@@ -1,4 +1,3 @@
-import { markMetricsStale } from "../services/metrics/pending.ts";
 import type { ZodType, z } from "zod";
 import type { Database } from "../db/client.ts";
 import { attributeCommitJob } from "../jobs/definitions.ts";
@@ -19,6 +18,7 @@ import {
   untrackRepositories,
   upsertRepositories,
 } from "../services/github/repositories.ts";
+import { markMetricsStale } from "../services/metrics/pending.ts";
 import { enqueueMany } from "./enqueue-many.ts";
 import {
   commitEvent,
@@ -326,7 +326,11 @@ export async function recordEvents(
   const commits = new Map<string, { orgId: string; repoId: string; commitSha: string }>();
   for (const e of inserted) {
     if ((e.eventType === "commit" || e.eventType === "pr_merged") && e.commitSha) {
-      commits.set(`${e.repoId}:${e.commitSha}`, { orgId: ctx.orgId, repoId: e.repoId, commitSha: e.commitSha });
+      commits.set(`${e.repoId}:${e.commitSha}`, {
+        orgId: ctx.orgId,
+        repoId: e.repoId,
+        commitSha: e.commitSha,
+      });
     }
   }
   await enqueueMany(queue, ctx.db, attributeCommitJob, [...commits.values()]);

@@ -44,7 +44,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppBindings> {
   });
 
   app.notFound((c) =>
-    c.json({ code: "not_found", message: `no route for ${c.req.method} ${c.req.path}`, requestId: c.get("requestId") }, 404),
+    c.json(
+      {
+        code: "not_found",
+        message: `no route for ${c.req.method} ${c.req.path}`,
+        requestId: c.get("requestId"),
+      },
+      404,
+    ),
   );
 
   registerHealth(app, deps, VERSION);

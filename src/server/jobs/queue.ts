@@ -44,7 +44,10 @@ export interface Queue {
 
 const ensured = new WeakMap<PgBoss, Set<string>>();
 
-async function ensureQueue(boss: PgBoss, job: Pick<JobDefinition<z.ZodType>, "name" | "policy">): Promise<void> {
+async function ensureQueue(
+  boss: PgBoss,
+  job: Pick<JobDefinition<z.ZodType>, "name" | "policy">,
+): Promise<void> {
   let names = ensured.get(boss);
   if (!names) {
     names = new Set();
@@ -52,7 +55,8 @@ async function ensureQueue(boss: PgBoss, job: Pick<JobDefinition<z.ZodType>, "na
   }
   if (names.has(job.name)) return;
   // An existing queue keeps its policy; getQueue also warms pg-boss's cache outside any transaction.
-  if (!(await boss.getQueue(job.name))) await boss.createQueue(job.name, job.policy ? { policy: job.policy } : {});
+  if (!(await boss.getQueue(job.name)))
+    await boss.createQueue(job.name, job.policy ? { policy: job.policy } : {});
   names.add(job.name);
 }
 
@@ -77,7 +81,8 @@ export async function startQueue(handle: DatabaseHandle, opts: { supervise: bool
     async enqueue(tx, job, payload, options) {
       const data = job.schema.parse(payload) as object;
       if (!ensured.get(boss)?.has(job.name)) {
-        if (handle.driver.kind === "pglite") throw new Error(`job queue ${job.name} was defined after the queue started`);
+        if (handle.driver.kind === "pglite")
+          throw new Error(`job queue ${job.name} was defined after the queue started`);
         await ensureQueue(boss, job);
       }
       return boss.send(job.name, data, { ...job.options, ...options, db: fromDrizzle(tx, sql) });

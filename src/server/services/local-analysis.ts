@@ -6,8 +6,8 @@ import { parseEventMetadata } from "../../core/events.ts";
 import type { Database } from "../db/client.ts";
 import { codeEvents, organizations, repositories } from "../db/schema/index.ts";
 import { storeCommitAttribution } from "./attribution/store.ts";
-import { markMetricsStale } from "./metrics/pending.ts";
 import type { ServiceContext } from "./context.ts";
+import { markMetricsStale } from "./metrics/pending.ts";
 
 // What `sentinel analyze --store` writes: a local organization (slug `local`), one repository per
 // analysed path, a `commit` code_event per commit and a code_attribution row per file. Every write

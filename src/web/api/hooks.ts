@@ -1,7 +1,7 @@
 import { type UseQueryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useParams } from "react-router";
 import { type ApiError, apiRequest, type QueryValue, rawRequest } from "./client.ts";
-import type { DashboardConfig, Me, OrganizationSummary } from "./types.ts";
+import type { DashboardConfig, Me, Member, OrganizationSummary } from "./types.ts";
 
 /** The organization slug from the URL (/o/:org/...). */
 export function useOrgSlug(): string {
@@ -63,4 +63,13 @@ export function useApiMutation<TBody, TResult = unknown>(method: "POST" | "PATCH
       apiRequest<TResult>(path, { org, method, body: method === "DELETE" ? undefined : body }),
     onSuccess: () => client.invalidateQueries({ queryKey: [org] }),
   });
+}
+
+/** Turns an actor as the API records it ("user:<id>") into the member's name when known. */
+export function useActorName(): (actor: string) => string {
+  const members = useApiQuery<{ items: Member[] }>("/members");
+  return (actor) => {
+    const id = actor.startsWith("user:") ? actor.slice(5) : actor;
+    return members.data?.items.find((m) => m.userId === id)?.name ?? actor;
+  };
 }

@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from "react";
 import { Link, useParams } from "react-router";
 import { RISK_TIERS } from "../../core/enums.ts";
-import { useApiMutation, useApiQuery, useHasRole, useOrgSlug } from "../api/hooks.ts";
-import type { Attribution, Commit, DetectionSignals, Member } from "../api/types.ts";
+import { useActorName, useApiMutation, useApiQuery, useHasRole, useOrgSlug } from "../api/hooks.ts";
+import type { Attribution, Commit, DetectionSignals } from "../api/types.ts";
 import { Empty, ErrorState, InlineError, Loading } from "../components/states.tsx";
 import {
   Badge,
@@ -174,15 +174,6 @@ function FileRow({
       </tr>
     </>
   );
-}
-
-/** "user:<id>" as the member's name, when the member list knows them. */
-function useActorName(): (actor: string) => string {
-  const members = useApiQuery<{ items: Member[] }>("/members");
-  return (actor) => {
-    const id = actor.startsWith("user:") ? actor.slice(5) : actor;
-    return members.data?.items.find((m) => m.userId === id)?.name ?? actor;
-  };
 }
 
 function Signals({ signals }: { signals: DetectionSignals | null }) {

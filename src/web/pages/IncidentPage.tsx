@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from "react";
 import { Link, useParams } from "react-router";
 import { INCIDENT_SEVERITIES } from "../../core/enums.ts";
-import { useApiMutation, useApiQuery, useHasRole, useOrgSlug } from "../api/hooks.ts";
+import { useActorName, useApiMutation, useApiQuery, useHasRole, useOrgSlug } from "../api/hooks.ts";
 import type { IncidentDetail, IncidentStatus } from "../api/types.ts";
 import { Empty, ErrorState, InlineError, Loading } from "../components/states.tsx";
 import {
@@ -30,6 +30,7 @@ export default function IncidentPage() {
   const query = useApiQuery<IncidentDetail>(`/incidents/${incidentId}`);
   const update = useApiMutation<Record<string, string>>("PATCH", `/incidents/${incidentId}`);
   const [editing, setEditing] = useState(false);
+  const actorName = useActorName();
 
   if (query.isPending) return <Loading label="Loading incident…" />;
   if (query.error || !query.data) return <ErrorState error={query.error} onRetry={() => query.refetch()} />;
@@ -113,7 +114,7 @@ export default function IncidentPage() {
               <li key={i}>
                 <StatusBadge status={step.status} />
                 <span>{formatDateTime(step.at)}</span>
-                {step.by ? <span className="muted small">by {step.by}</span> : null}
+                {step.by ? <span className="muted small">by {actorName(step.by)}</span> : null}
               </li>
             ))}
           </ol>

@@ -1,6 +1,6 @@
-import { rebuildAll } from "../../services/metrics/roll-up.ts";
 import { hashPassword } from "better-auth/crypto";
 import { inArray, sql } from "drizzle-orm";
+import { rebuildAll } from "../../services/metrics/roll-up.ts";
 import type { Database, Transaction } from "../client.ts";
 import {
   accounts,
