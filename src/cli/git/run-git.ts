@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { inheritedEnvironment } from "../../server/env.ts";
 
 /** Git failed, or the repository cannot be read as asked; the message is one line a person can act on. */
 export class GitError extends Error {
@@ -25,7 +26,14 @@ export const NEUTRAL_CONFIG = [
 
 /** Environment for git children: never prompt, never page, fixed locale for parseable messages. */
 export function gitEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", PAGER: "cat", LC_ALL: "C", LANG: "C" };
+  return {
+    ...inheritedEnvironment(),
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_PAGER: "cat",
+    PAGER: "cat",
+    LC_ALL: "C",
+    LANG: "C",
+  };
 }
 
 export interface GitResult {

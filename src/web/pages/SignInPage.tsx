@@ -1,32 +1,12 @@
-import { useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
-import { Link, useNavigate, useSearchParams } from "react-router";
+import { Link } from "react-router";
 import { signIn } from "../api/auth.ts";
-import { AuthFrame, safeNext } from "../components/AuthFrame.tsx";
+import { AuthFrame, useAuthForm } from "../components/AuthFrame.tsx";
 import { InlineError } from "../components/states.tsx";
 
 export default function SignInPage() {
-  const [params] = useSearchParams();
-  const next = safeNext(params.get("next"));
-  const navigate = useNavigate();
-  const client = useQueryClient();
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setBusy(true);
-    setError(null);
-    try {
-      await signIn(String(form.get("email")), String(form.get("password")));
-      client.clear();
-      navigate(next, { replace: true });
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
-  }
+  const { next, error, busy, submit } = useAuthForm((form) =>
+    signIn(String(form.get("email")), String(form.get("password"))),
+  );
 
   return (
     <AuthFrame
