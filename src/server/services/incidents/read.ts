@@ -4,6 +4,7 @@ import { parseStatus } from "../../../core/incident-lifecycle.ts";
 import { type IncidentMetadata, incidentMetadataSchema } from "../../../core/incidents.ts";
 import { codeAttribution, codeEvents, incidents } from "../../db/schema/index.ts";
 import type { ServiceContext } from "../context.ts";
+import { assertRepoInOrg } from "../metrics/roll-up.ts";
 import { commitsShippedBy } from "./link.ts";
 import { type IncidentView, toIncidentView } from "./view.ts";
 
@@ -38,7 +39,11 @@ export async function listIncidents(
   const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
   const conditions = [eq(incidents.orgId, ctx.orgId)];
   if (input.status !== undefined) conditions.push(eq(incidents.status, parseStatus(input.status)));
-  if (input.repoId !== undefined) conditions.push(eq(incidents.repoId, input.repoId));
+  if (input.repoId !== undefined) {
+    // Another organization's repository is "not found", as on every other route, never an empty page.
+    await assertRepoInOrg(ctx, input.repoId);
+    conditions.push(eq(incidents.repoId, input.repoId));
+  }
   if (input.cursor !== undefined) {
     const c = decodeCursor(input.cursor);
     const before = or(
