@@ -218,10 +218,6 @@ describe("dashboard", () => {
     await page.locator('select[name="tier"]').selectOption("T4_novel");
     await page.waitForURL(/tier=T4_novel/);
     await settled(page);
-    await page.getByRole("group", { name: "Group by" }).getByText("Month").click();
-    await page.waitForURL(
-      (url) => url.searchParams.get("period") === "month" && url.searchParams.get("tier") === "T4_novel",
-    );
     const shared = page.url();
 
     const other = await signedIn("owner");
