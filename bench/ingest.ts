@@ -1,10 +1,11 @@
 // `npm run bench -- ingest`: webhook ingestion on the PostgreSQL server (TEST_DATABASE_URL's
 // server, a fresh database). A realistic mix of signed deliveries (pushes of 1–20 commits, PRs,
-// reviews, deploys) at 16 concurrent connections through the real HTTP server, then, in the same
+// reviews, deploys) at 16 concurrent connections through the real HTTP server (posted from a worker
+// thread, as GitHub would from another machine), then, in the same
 // run, single-row INSERTs of equivalent rows into an equivalent table at the same concurrency
 // (the database's own floor). Reports deliveries/s, commit events/s, p50/p99 and the ratio.
-import { randomUUID } from "node:crypto";
 import { cpus, loadavg } from "node:os";
+import { Worker } from "node:worker_threads";
 import pg from "pg";
 import { openDatabase } from "../src/server/db/client.ts";
 import { migrateDatabase } from "../src/server/db/migrate.ts";
@@ -12,6 +13,7 @@ import { githubInstallations, organizations, repositories } from "../src/server/
 import { loadEnv, testDatabaseUrl } from "../src/server/env.ts";
 import { signBody } from "../src/server/github/verify.ts";
 import { startServer } from "../src/server/server.ts";
+import type { PostJob, PostResult, PreparedDelivery } from "./workers/post-deliveries.ts";
 
 const CONCURRENCY = 16;
 const DELIVERIES = 4000;
@@ -56,11 +58,18 @@ const hex40 = (rand: () => number) =>
       .padStart(8, "0"),
   ).join("");
 
-interface Prepared {
-  event: string;
-  body: string;
-  signature: string;
-  commits: number;
+type Prepared = PreparedDelivery;
+
+/** Posts from a worker thread (bench/workers/post-deliveries.ts), as GitHub would from elsewhere. */
+function postFromWorker(job: PostJob): Promise<PostResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL("./workers/post-deliveries.ts", import.meta.url), { workerData: job });
+    worker.once("message", (result: PostResult) => resolve(result));
+    worker.once("error", reject);
+    worker.once("exit", (code) => {
+      if (code !== 0) reject(new Error(`load worker exited with ${code}`));
+    });
+  });
 }
 
 function buildMix(count: number, rand: () => number): Prepared[] {
@@ -206,46 +215,14 @@ export async function benchIngest(): Promise<IngestBenchResult> {
     });
     const server = await startServer(env, { handle });
     const mix = buildMix(DELIVERIES + WARMUP, prng(42));
-    const statuses: Record<string, number> = {};
-    const latencies: number[] = [];
-    let commitEvents = 0;
-    const post = async (d: Prepared, record: boolean) => {
-      const started = performance.now();
-      const res = await fetch(`${server.url}/api/webhooks/github`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "x-github-event": d.event,
-          "x-github-delivery": randomUUID(),
-          "x-hub-signature-256": d.signature,
-        },
-        body: d.body,
-      });
-      await res.arrayBuffer();
-      if (!record) return;
-      latencies.push(performance.now() - started);
-      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-      if (res.status === 202) commitEvents += d.commits;
-    };
-    const runAll = async (items: Prepared[], record: boolean) => {
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          for (let i = next++; i < items.length; i = next++) {
-            const item = items[i];
-            if (item) await post(item, record);
-          }
-        }),
-      );
-    };
-    await runAll(mix.slice(0, WARMUP), false);
-    const t0 = performance.now();
-    await runAll(mix.slice(WARMUP), true);
-    const seconds = (performance.now() - t0) / 1000;
+    const hook = `${server.url}/api/webhooks/github`;
+    await postFromWorker({ url: hook, concurrency: CONCURRENCY, items: mix.slice(0, WARMUP) });
+    const run = await postFromWorker({ url: hook, concurrency: CONCURRENCY, items: mix.slice(WARMUP) });
     await server.stop();
+    const { seconds, statuses, commitEvents } = run;
+    const latencies = run.latenciesMs.sort((a, b) => a - b);
 
     const singleRowInsertsPerSecond = await singleRowFloor(url.toString(), org.id, DELIVERIES);
-    latencies.sort((a, b) => a - b);
     const deliveriesPerSecond = DELIVERIES / seconds;
     const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
     return {

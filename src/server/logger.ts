@@ -18,3 +18,14 @@ export const logger = pino({
 });
 
 export type Logger = typeof logger;
+
+/**
+ * An error as a log field without what a failed query carries: the driver's own error (its cause)
+ * with its stack, and the message cut short, since a query's parameters can be whole payloads.
+ */
+export function loggableError(error: unknown): { type: string; message: string; stack?: string | undefined } {
+  let inner: unknown = error;
+  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
+  if (!(inner instanceof Error)) return { type: typeof inner, message: String(inner).slice(0, 500) };
+  return { type: inner.name, message: inner.message.slice(0, 500), stack: inner.stack?.slice(0, 2000) };
+}

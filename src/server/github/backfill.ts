@@ -11,7 +11,7 @@ import { enqueueMany, prepareIngestionQueues } from "./enqueue-many.ts";
 import { deployEvent, prMergedEvent, prOpenedEvent } from "./event-mapping.ts";
 import { orgProductionEnvironments } from "./org-settings.ts";
 import { pullRequestSchema } from "./payloads.ts";
-import { recordEvents } from "./route-delivery.ts";
+import { recordEvents } from "./record-events.ts";
 
 const PER_PAGE = 100;
 

@@ -5,7 +5,7 @@ import { findRepository } from "../services/github/repositories.ts";
 import { type ApiCommit, commitEventFromApi } from "./api-mapping.ts";
 import type { GithubJobDeps } from "./backfill.ts";
 import { prepareIngestionQueues } from "./enqueue-many.ts";
-import { recordEvents } from "./route-delivery.ts";
+import { recordEvents } from "./record-events.ts";
 
 type Payload = (typeof completePushJob.schema)["_output"];
 

@@ -3,7 +3,7 @@ import type { Database } from "../db/client.ts";
 import { isConnectionFailure } from "../http/errors.ts";
 import { processDeliveriesJob } from "../jobs/github-definitions.ts";
 import type { Queue } from "../jobs/queue.ts";
-import { logger } from "../logger.ts";
+import { loggableError, logger } from "../logger.ts";
 import {
   claimDelivery,
   type DeliveryHeaders,
@@ -46,35 +46,39 @@ export async function receiveDelivery(db: Database, queue: Queue, delivery: Deli
       return { status: "accepted" as const, result };
     });
   } catch (error) {
-    if (lostDatabase(error)) throw unavailable();
-    // A payload we could not apply (or a bug): keep it as `failed` with its payload, so nothing
-    // acknowledged is lost and a retry (or a fixed release) can replay it.
-    logger.error(
-      { err: error, deliveryId: delivery.deliveryId, event: delivery.event },
-      "delivery failed to apply",
-    );
-    const failed: DeliveryResult = {
-      outcome: "failed",
-      orgId: null,
-      eventsCreated: 0,
-      payload: delivery.payload,
-    };
+    if (isLostDatabase(error)) throw unavailable();
+    const failed = failedDelivery(delivery, error);
     try {
       return await db.transaction(async (tx) => {
         if (!(await storeDelivery(tx, headers, failed))) return { status: "duplicate" as const };
-        await enqueueMany(queue, tx, processDeliveriesJob, [{ deliveryId: delivery.deliveryId }], {
-          startAfter: 60,
-        });
+        await scheduleReplay(queue, tx, delivery.deliveryId);
         return { status: "accepted" as const, result: failed };
       });
     } catch (second) {
-      throw lostDatabase(second) ? unavailable() : second;
+      throw isLostDatabase(second) ? unavailable() : second;
     }
   }
 }
 
+/**
+ * A payload we could not apply (or a bug) is kept as `failed` with its payload, so nothing
+ * acknowledged is lost and a retry (or a fixed release) can replay it.
+ */
+export function failedDelivery(delivery: Delivery, error: unknown): DeliveryResult {
+  logger.error(
+    { error: loggableError(error), deliveryId: delivery.deliveryId, event: delivery.event },
+    "delivery failed to apply",
+  );
+  return { outcome: "failed", orgId: null, eventsCreated: 0, payload: delivery.payload };
+}
+
+/** A failed delivery is replayed by a job a minute later (and retried with backoff after that). */
+export function scheduleReplay(queue: Queue, tx: Database, deliveryId: string): Promise<void> {
+  return enqueueMany(queue, tx, processDeliveriesJob, [{ deliveryId }], { startAfter: 60 });
+}
+
 /** A connection lost or refused, including a pooled client the server killed mid-transaction. */
-function lostDatabase(error: unknown): boolean {
+export function isLostDatabase(error: unknown): boolean {
   if (isConnectionFailure(error)) return true;
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
     if (/not queryable|connection error|terminating connection/i.test(String(e))) return true;
@@ -83,7 +87,7 @@ function lostDatabase(error: unknown): boolean {
   return false;
 }
 
-const unavailable = () => new AppError("unavailable", "the database is unavailable; retry shortly");
+export const unavailable = () => new AppError("unavailable", "the database is unavailable; retry shortly");
 
 /**
  * Applies a stored delivery that is waiting (pending link) or failed. Returns its new outcome,

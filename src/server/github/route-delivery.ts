@@ -1,11 +1,9 @@
-import type { ZodType, z } from "zod";
+import type { z } from "zod";
 import type { Database } from "../db/client.ts";
-import { attributeCommitJob } from "../jobs/definitions.ts";
 import { backfillJob, completePushJob } from "../jobs/github-definitions.ts";
 import type { Queue } from "../jobs/queue.ts";
 import type { ServiceContext } from "../services/context.ts";
 import { backfillSince } from "../services/github/backfill-window.ts";
-import { type InsertedEvent, type NewCodeEvent, recordCodeEvents } from "../services/github/code-events.ts";
 import type { DeliveryResult } from "../services/github/deliveries.ts";
 import { findInstallation, upsertInstallation } from "../services/github/installations.ts";
 import {
@@ -18,32 +16,18 @@ import {
   untrackRepositories,
   upsertRepositories,
 } from "../services/github/repositories.ts";
-import { markMetricsStale } from "../services/metrics/pending.ts";
 import { enqueueMany } from "./enqueue-many.ts";
-import {
-  commitEvent,
-  deployEvent,
-  MalformedPayloadError,
-  prMergedEvent,
-  prOpenedEvent,
-  prReviewedEvent,
-} from "./event-mapping.ts";
 import { recordIncidentIssue } from "./incident-issues.ts";
 import { orgProductionEnvironments } from "./org-settings.ts";
 import {
-  deploymentStatusEventSchema,
   installationEventSchema,
   installationRepositoriesEventSchema,
   issuesEventSchema,
-  pullRequestEventSchema,
-  pullRequestReviewEventSchema,
-  pushEventSchema,
   type RepositoryPayload,
   repositoryEventSchema,
 } from "./payloads.ts";
-
-/** GitHub's cap on commits listed in one push payload; a push that reaches it may have more. */
-export const PUSH_COMMIT_LIMIT = 2048;
+import { parsePayload, planRepositoryEvent, type RepositoryEventPlan } from "./plan-delivery.ts";
+import { recordEvents } from "./record-events.ts";
 
 /** Events whose deliveries matter once the installation is linked; others need not wait. */
 const KEPT_UNTIL_LINKED = new Set([
@@ -71,17 +55,6 @@ export function deliveryInstallationId(payload: Record<string, unknown>): number
   const installation = payload.installation as { id?: unknown } | null | undefined;
   const id = installation && typeof installation === "object" ? installation.id : undefined;
   return typeof id === "number" && Number.isSafeInteger(id) && id > 0 ? id : null;
-}
-
-function parse<S extends ZodType>(schema: S, payload: unknown, event: string): z.infer<S> {
-  const result = schema.safeParse(payload);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new MalformedPayloadError(
-      `${event}: ${issue?.path.join(".") ?? ""} ${issue?.message ?? "invalid"}`,
-    );
-  }
-  return result.data;
 }
 
 const result = (
@@ -120,7 +93,7 @@ export async function routeDelivery(tx: Database, queue: Queue, delivery: Delive
 
   switch (event) {
     case "installation_repositories": {
-      const p = parse(installationRepositoriesEventSchema, payload, event);
+      const p = parsePayload(installationRepositoriesEventSchema, payload, event);
       if (action === "added") {
         const added = await addRepositories(ctx, queue, installationId, p.repositories_added);
         return result("processed", orgId, added);
@@ -135,50 +108,19 @@ export async function routeDelivery(tx: Database, queue: Queue, delivery: Delive
       return result("ignored", orgId);
     }
     case "repository":
-      return repositoryChange(ctx, queue, installationId, parse(repositoryEventSchema, payload, event));
-    case "push":
-      return push(ctx, queue, installationId, parse(pushEventSchema, payload, event));
-    case "pull_request": {
-      const p = parse(pullRequestEventSchema, payload, event);
-      let mapped: NewCodeEvent | null = null;
-      if (action === "opened" || action === "reopened")
-        mapped = prOpenedEvent("", p.pull_request, action === "reopened");
-      else if (action === "closed" && p.pull_request.merged) mapped = prMergedEvent("", p.pull_request);
-      else if (action === "closed") return result("recorded", orgId);
-      if (!mapped) return result("ignored", orgId);
-      return recordForRepository(ctx, queue, installationId, p.repository, [mapped]);
-    }
-    case "pull_request_review": {
-      const p = parse(pullRequestReviewEventSchema, payload, event);
-      if (action !== "submitted") return result("ignored", orgId);
-      const mapped = prReviewedEvent("", p.pull_request.number, p.review);
-      if (!mapped) return result("recorded", orgId);
-      return recordForRepository(ctx, queue, installationId, p.repository, [mapped]);
-    }
-    case "deployment_status": {
-      const p = parse(deploymentStatusEventSchema, payload, event);
-      const environments = await orgProductionEnvironments(ctx);
-      const mapped = deployEvent(
-        "",
-        {
-          deploymentId: p.deployment.id,
-          statusId: p.deployment_status.id,
-          sha: p.deployment.sha,
-          ref: p.deployment.ref ?? null,
-          environment: p.deployment_status.environment ?? p.deployment.environment,
-          state: p.deployment_status.state,
-          at: p.deployment_status.created_at,
-          url: p.deployment_status.environment_url || p.deployment_status.target_url || null,
-          actor: p.deployment_status.creator?.login ?? p.deployment.creator?.login ?? null,
-          productionFlag: p.deployment.production_environment,
-        },
-        environments,
+      return repositoryChange(
+        ctx,
+        queue,
+        installationId,
+        parsePayload(repositoryEventSchema, payload, event),
       );
-      if (!mapped) return result("recorded", orgId);
-      return recordForRepository(ctx, queue, installationId, p.repository, [mapped]);
-    }
+    case "push":
+    case "pull_request":
+    case "pull_request_review":
+    case "deployment_status":
+      return repositoryEvent(ctx, queue, installationId, planRepositoryEvent(event, action, payload));
     case "issues": {
-      const p = parse(issuesEventSchema, payload, event);
+      const p = parsePayload(issuesEventSchema, payload, event);
       const repo = await resolveRepository(ctx, queue, installationId, p.repository);
       if (!repo) return result("ignored", orgId);
       const handled = await recordIncidentIssue(ctx, repo, payload);
@@ -194,7 +136,7 @@ async function installationLifecycle(
   queue: Queue,
   delivery: Delivery,
 ): Promise<DeliveryResult> {
-  const p = parse(installationEventSchema, delivery.payload, "installation");
+  const p = parsePayload(installationEventSchema, delivery.payload, "installation");
   const state =
     p.action === "deleted"
       ? { deleted: true }
@@ -297,76 +239,37 @@ async function resolveRepository(
   return added[0] ?? null;
 }
 
-async function recordForRepository(
+/** Carries out a repository event's plan for one delivery (the group-commit path does it for many). */
+async function repositoryEvent(
   ctx: ServiceContext,
   queue: Queue,
   installationId: number,
-  repository: RepositoryPayload,
-  events: NewCodeEvent[],
+  plan: RepositoryEventPlan,
 ): Promise<DeliveryResult> {
-  const repo = await resolveRepository(ctx, queue, installationId, repository);
+  if (plan.kind === "done") return result(plan.outcome, ctx.orgId);
+  const environments = plan.needsEnvironments ? await orgProductionEnvironments(ctx) : [];
+  // Pushes map their commits once the branch is known to be tracked; the rest map first.
+  let events = plan.push ? [] : plan.events(environments);
+  if (!events) return result("recorded", ctx.orgId);
+  const repo = await resolveRepository(ctx, queue, installationId, plan.repository);
   if (!repo) return result("ignored", ctx.orgId);
+  const push = plan.push;
+  if (push) {
+    if (push.defaultBranch && push.defaultBranch !== repo.defaultBranch) {
+      await setDefaultBranch(ctx, repo.id, push.defaultBranch);
+      repo.defaultBranch = push.defaultBranch;
+    }
+    if (!trackedBranches(repo).has(push.branch)) return result("ignored", ctx.orgId);
+    events = plan.events(environments) ?? [];
+  }
   const inserted = await recordEvents(
     ctx,
     queue,
     events.map((e) => ({ ...e, repoId: repo.id })),
   );
-  return result("processed", ctx.orgId, inserted.length);
-}
-
-/** Stores events and, for every commit that is new, enqueues its attribution in the same transaction. */
-export async function recordEvents(
-  ctx: ServiceContext,
-  queue: Queue,
-  events: NewCodeEvent[],
-): Promise<InsertedEvent[]> {
-  const inserted = await recordCodeEvents(ctx, events);
-  // A merged PR's merge commit is attributed (again) once the PR is known: its squash or rebase
-  // merge lost the PR's own commits and trailers, and the push may have arrived first.
-  const commits = new Map<string, { orgId: string; repoId: string; commitSha: string }>();
-  for (const e of inserted) {
-    if ((e.eventType === "commit" || e.eventType === "pr_merged") && e.commitSha) {
-      commits.set(`${e.repoId}:${e.commitSha}`, {
-        orgId: ctx.orgId,
-        repoId: e.repoId,
-        commitSha: e.commitSha,
-      });
-    }
-  }
-  await enqueueMany(queue, ctx.db, attributeCommitJob, [...commits.values()]);
-  // Every new event changes some period's metrics; the roll-up sweep recomputes marked periods.
-  const byRepo = Map.groupBy(inserted, (e) => e.repoId);
-  for (const [repoId, rows] of byRepo) {
-    await markMetricsStale(ctx.db, { orgId: ctx.orgId, repoId, timestamps: rows.map((e) => e.timestamp) });
-  }
-  return inserted;
-}
-
-async function push(
-  ctx: ServiceContext,
-  queue: Queue,
-  installationId: number,
-  p: z.infer<typeof pushEventSchema>,
-): Promise<DeliveryResult> {
-  // Tags and branch deletions are kept in the delivery log, not analysed.
-  if (p.deleted || !p.ref.startsWith("refs/heads/")) return result("recorded", ctx.orgId);
-  const repo = await resolveRepository(ctx, queue, installationId, p.repository);
-  if (!repo) return result("ignored", ctx.orgId);
-  const defaultBranch = p.repository.default_branch;
-  if (defaultBranch && defaultBranch !== repo.defaultBranch) {
-    await setDefaultBranch(ctx, repo.id, defaultBranch);
-    repo.defaultBranch = defaultBranch;
-  }
-  const branch = p.ref.slice("refs/heads/".length);
-  if (!trackedBranches(repo).has(branch)) return result("ignored", ctx.orgId);
-  const inserted = await recordEvents(
-    ctx,
-    queue,
-    p.commits.map((c) => commitEvent(repo.id, branch, c, "push")),
-  );
-  if (p.commits.length >= PUSH_COMMIT_LIMIT && /^[0-9a-f]{40}$/.test(p.after) && !/^0+$/.test(p.before)) {
+  if (push?.completion) {
     await enqueueMany(queue, ctx.db, completePushJob, [
-      { orgId: ctx.orgId, repoId: repo.id, base: p.before, head: p.after, branch },
+      { orgId: ctx.orgId, repoId: repo.id, ...push.completion, branch: push.branch },
     ]);
   }
   return result("processed", ctx.orgId, inserted.length);

@@ -1,16 +1,17 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { AppError } from "../../../core/errors.ts";
+import { DeliveryGroupCommit } from "../../github/group-commit.ts";
 import { readDelivery } from "../../github/read-delivery.ts";
-import { receiveDelivery } from "../../github/receive-delivery.ts";
 import { parseWebhookSecrets } from "../../github/verify.ts";
 import type { AppBindings, AppDeps } from "../context.ts";
 
 /**
  * GitHub's webhook. 202 only once the delivery and its work are committed; 200 for a delivery
- * already stored. Errors (401, 400, 413, 415, 503) come from the one error mapping.
+ * already stored. Concurrent deliveries share a transaction (group commit). Errors (401, 400, 413, 415, 503) come from the one error mapping.
  */
 export function registerGithubWebhook(app: OpenAPIHono<AppBindings>, deps: AppDeps): void {
   const secrets = parseWebhookSecrets(deps.env.GITHUB_WEBHOOK_SECRET);
+  const committer = deps.queue && new DeliveryGroupCommit(deps.handle.db, deps.queue);
   app.post("/api/webhooks/github", async (c) => {
     const delivery = await readDelivery(
       { header: (name) => c.req.header(name), body: c.req.raw.body },
@@ -20,8 +21,8 @@ export function registerGithubWebhook(app: OpenAPIHono<AppBindings>, deps: AppDe
       if (error instanceof AppError && error.code === "payload_too_large") c.header("connection", "close");
       throw error;
     });
-    if (!deps.queue) throw new AppError("unavailable", "the job queue is not running");
-    const receipt = await receiveDelivery(deps.handle.db, deps.queue, delivery);
+    if (!committer) throw new AppError("unavailable", "the job queue is not running");
+    const receipt = await committer.receive(delivery);
     if (receipt.status === "duplicate")
       return c.json({ status: "duplicate", deliveryId: delivery.deliveryId }, 200);
     return c.json(

@@ -1,8 +1,8 @@
+import { sql } from "drizzle-orm";
 import type { EventType } from "../../../core/enums.ts";
 import type { EventMetadata } from "../../../core/events.ts";
 import { parseEventMetadata } from "../../../core/events.ts";
-import { codeEvents } from "../../db/schema/index.ts";
-import type { ServiceContext } from "../context.ts";
+import type { Database } from "../../db/client.ts";
 
 export type NewCodeEvent = {
   [K in EventType]: {
@@ -16,38 +16,62 @@ export type NewCodeEvent = {
   };
 }[EventType];
 
+/** An event with the organization it belongs to (a group commit writes several organizations' at once). */
+export type OrgCodeEvent = NewCodeEvent & { orgId: string };
+
 export interface InsertedEvent {
   id: string;
+  orgId: string;
   repoId: string;
+  sourceKey: string;
   eventType: EventType;
   commitSha: string | null;
   timestamp: Date;
 }
 
+/** Rows per statement, so one huge push does not become one huge JSON document. */
+const INSERT_CHUNK = 5000;
+
 /**
  * Appends events, skipping any already stored (same repository, type, natural key and time), so a
- * redelivered push or a re-run backfill adds nothing. Returns only the rows that are new.
+ * redelivered push or a re-run backfill adds nothing. Returns only the rows that are new. The rows
+ * travel as one JSON parameter: a batch of thousands is one short statement to plan, on both engines.
  */
 export async function recordCodeEvents(
-  ctx: ServiceContext,
-  events: readonly NewCodeEvent[],
+  db: Database,
+  events: readonly OrgCodeEvent[],
 ): Promise<InsertedEvent[]> {
-  if (events.length === 0) return [];
-  const rows = events.map((e) => ({
-    orgId: ctx.orgId,
-    repoId: e.repoId,
-    eventType: e.eventType,
-    commitSha: e.commitSha,
-    timestamp: e.timestamp,
-    actor: e.actor,
-    sourceKey: e.sourceKey,
-    metadata: parseEventMetadata(e.eventType, e.metadata),
-  }));
-  return ctx.db.insert(codeEvents).values(rows).onConflictDoNothing().returning({
-    id: codeEvents.id,
-    repoId: codeEvents.repoId,
-    eventType: codeEvents.eventType,
-    commitSha: codeEvents.commitSha,
-    timestamp: codeEvents.timestamp,
-  });
+  const inserted: InsertedEvent[] = [];
+  for (let i = 0; i < events.length; i += INSERT_CHUNK) {
+    const rows = events.slice(i, i + INSERT_CHUNK).map((e) => ({
+      org_id: e.orgId,
+      repo_id: e.repoId,
+      event_type: e.eventType,
+      commit_sha: e.commitSha,
+      timestamp: e.timestamp.toISOString(),
+      actor: e.actor,
+      source_key: e.sourceKey,
+      metadata: parseEventMetadata(e.eventType, e.metadata),
+    }));
+    const result = await db.execute(sql`
+      INSERT INTO code_events (org_id, repo_id, event_type, commit_sha, timestamp, actor, source_key, metadata)
+      SELECT org_id, repo_id, event_type, commit_sha, timestamp, actor, source_key, metadata
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(
+        org_id uuid, repo_id uuid, event_type event_type, commit_sha text, timestamp timestamptz,
+        actor text, source_key text, metadata jsonb)
+      ON CONFLICT DO NOTHING
+      RETURNING id, org_id, repo_id, source_key, event_type, commit_sha, timestamp`);
+    for (const r of result.rows) {
+      inserted.push({
+        id: String(r.id),
+        orgId: String(r.org_id),
+        repoId: String(r.repo_id),
+        sourceKey: String(r.source_key),
+        eventType: r.event_type as EventType,
+        commitSha: r.commit_sha === null ? null : String(r.commit_sha),
+        timestamp: new Date(r.timestamp as string | Date),
+      });
+    }
+  }
+  return inserted;
 }

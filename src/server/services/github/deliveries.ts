@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt } from "drizzle-orm";
+import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { deliveryPayloadSchema } from "../../db/json-schemas.ts";
 import { webhookDeliveries } from "../../db/schema/index.ts";
@@ -36,6 +36,17 @@ export async function claimDelivery(db: Database, d: DeliveryHeaders): Promise<b
   return rows.length > 0;
 }
 
+/** claimDelivery for several distinct ids in one statement; returns the ids this call claimed. */
+export async function claimDeliveries(db: Database, ds: readonly DeliveryHeaders[]): Promise<Set<string>> {
+  if (ds.length === 0) return new Set();
+  const rows = await db
+    .insert(webhookDeliveries)
+    .values(ds.map((d) => ({ ...d, outcome: "received" satisfies DeliveryOutcome })))
+    .onConflictDoNothing({ target: webhookDeliveries.deliveryId })
+    .returning({ deliveryId: webhookDeliveries.deliveryId });
+  return new Set(rows.map((r) => r.deliveryId));
+}
+
 export interface DeliveryResult {
   outcome: DeliveryOutcome;
   orgId: string | null;
@@ -60,6 +71,30 @@ export async function finishDelivery(
       processedAt: keep ? null : new Date(),
     })
     .where(eq(webhookDeliveries.deliveryId, deliveryId));
+}
+
+/**
+ * finishDelivery for several claimed deliveries whose work is done (nothing left to replay, so no
+ * payload is kept), in one statement.
+ */
+export async function finishDeliveries(
+  db: Database,
+  finished: ReadonlyArray<{ deliveryId: string; result: DeliveryResult }>,
+): Promise<void> {
+  if (finished.length === 0) return;
+  const values = sql.join(
+    finished.map(
+      ({ deliveryId, result }) =>
+        sql`(${deliveryId}, ${result.outcome}, ${result.orgId}::uuid, ${result.eventsCreated}::integer)`,
+    ),
+    sql`, `,
+  );
+  await db.execute(sql`
+    UPDATE webhook_deliveries AS d
+    SET outcome = v.outcome, org_id = v.org_id, events_created = v.events_created, payload = NULL,
+        processed_at = now()
+    FROM (VALUES ${values}) AS v(delivery_id, outcome, org_id, events_created)
+    WHERE d.delivery_id = v.delivery_id`);
 }
 
 /** Stores a delivery in one statement with its final outcome (the failure path, after a rollback). */

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import { AppError, notFound } from "../../../core/errors.ts";
 import type { Database } from "../../db/client.ts";
 import { githubInstallations, organizations, webhookDeliveries } from "../../db/schema/index.ts";
@@ -22,6 +22,19 @@ export async function findInstallation(
     .where(eq(githubInstallations.installationId, installationId));
   const rows = opts.forShare ? await query.for("share") : await query;
   return rows[0];
+}
+
+/** The installations several deliveries name, by installation id. */
+export async function findInstallations(
+  db: Database,
+  installationIds: readonly number[],
+): Promise<Map<number, InstallationRow>> {
+  if (installationIds.length === 0) return new Map();
+  const rows = await db
+    .select()
+    .from(githubInstallations)
+    .where(inArray(githubInstallations.installationId, [...new Set(installationIds)]));
+  return new Map(rows.map((r) => [r.installationId, r]));
 }
 
 /** Records what GitHub says about an installation (created, permissions, suspension, deletion). */

@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { repoSettingsSchema } from "../../../core/settings.ts";
+import type { Database } from "../../db/client.ts";
 import { repositories } from "../../db/schema/index.ts";
 import type { RepositoryPayload } from "../../github/payloads.ts";
 import type { ServiceContext } from "../context.ts";
@@ -69,6 +70,19 @@ export async function findRepositoryByGithubId(
     .from(repositories)
     .where(and(eq(repositories.orgId, ctx.orgId), eq(repositories.githubId, githubId)));
   return row;
+}
+
+/** Repositories by GitHub id, whatever their organization (a GitHub id belongs to one at most). */
+export async function findRepositoriesByGithubIds(
+  db: Database,
+  githubIds: readonly number[],
+): Promise<Map<number, RepositoryRow>> {
+  if (githubIds.length === 0) return new Map();
+  const rows = await db
+    .select()
+    .from(repositories)
+    .where(inArray(repositories.githubId, [...new Set(githubIds)]));
+  return new Map(rows.flatMap((r) => (r.githubId === null ? [] : [[r.githubId, r] as const])));
 }
 
 /** Removed from the installation: history stays, new events stop. */

@@ -9,18 +9,34 @@ import { rollUp } from "./roll-up.ts";
  * Marks the day, week and month rows holding these instants as stale. Call it in the transaction
  * that wrote the rows (late or out-of-order events just mark old buckets).
  */
-export async function markMetricsStale(
+export async function markMetricsStale(db: Database, input: StaleInstants): Promise<PeriodKey[]> {
+  return (await markMetricsStaleMany(db, [input]))[0] ?? [];
+}
+
+export interface StaleInstants {
+  orgId: string;
+  repoId: string;
+  timestamps: ReadonlyArray<Date | string | number>;
+}
+
+/** markMetricsStale for several repositories in one statement; returns each one's keys. */
+export async function markMetricsStaleMany(
   db: Database,
-  input: { orgId: string; repoId: string; timestamps: ReadonlyArray<Date | string | number> },
-): Promise<PeriodKey[]> {
-  const instants = input.timestamps.map((t) => new Date(t)).filter((d) => !Number.isNaN(d.getTime()));
-  const keys = periodsTouched(instants);
-  if (keys.length === 0) return keys;
-  await db
-    .insert(repoMetricsPending)
-    .values(keys.map((k) => ({ orgId: input.orgId, repoId: input.repoId, period: k.period, date: k.date })))
-    .onConflictDoNothing();
-  return keys;
+  inputs: readonly StaleInstants[],
+): Promise<PeriodKey[][]> {
+  const touched = inputs.map((input) =>
+    periodsTouched(input.timestamps.map((t) => new Date(t)).filter((d) => !Number.isNaN(d.getTime()))),
+  );
+  const rows = inputs.flatMap((input, i) =>
+    (touched[i] ?? []).map((k) => ({
+      orgId: input.orgId,
+      repoId: input.repoId,
+      period: k.period,
+      date: k.date,
+    })),
+  );
+  if (rows.length > 0) await db.insert(repoMetricsPending).values(rows).onConflictDoNothing();
+  return touched;
 }
 
 /**
