@@ -106,7 +106,7 @@ const commits: Record<string, FakeCommit> = {
     sha: fakeSha("squash"),
     message: "Add coupon codes (#12)",
     author,
-    parents: [],
+    parents: [fakeSha("main-before-squash")],
     files: [
       {
         filename: "src/checkout/coupons.ts",
@@ -194,7 +194,8 @@ beforeAll(async () => {
       baseBranch: "main",
       labels: [],
       url: null,
-      mergeMethod: "squash",
+      // GitHub's webhook does not say; attributing the merge commit finds out.
+      mergeMethod: "unknown",
       mergeCommitSha: commits.squash?.sha ?? null,
       openedAt: "2026-11-19T10:00:00Z",
       commits: 1,
@@ -264,6 +265,11 @@ describe("attribute-commit job", () => {
     expect(row?.tool).toBe("cursor");
     expect(row?.aiLines).toBe(5);
     expect(JSON.stringify(row?.detectionSignals.signals)).toContain(commits.cursorWork?.sha.slice(0, 7));
+    const [merged] = await database()
+      .db.select({ metadata: codeEvents.metadata })
+      .from(codeEvents)
+      .where(and(eq(codeEvents.repoId, repoId), eq(codeEvents.eventType, "pr_merged")));
+    expect(merged?.metadata).toMatchObject({ number: 12, mergeMethod: "squash" });
   });
 
   it("reads every page of a 350-file commit, keeps the binary, and survives a crash mid-way", async () => {

@@ -1,5 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { attributeCommit } from "../../core/attribution/engine.ts";
+import { inferMergeMethod } from "../../core/attribution/merge-method.ts";
 import type { FileScorer } from "../../core/attribution/scorer.ts";
 import type { AttributionContext, ManualOverride, PullRequestContext } from "../../core/attribution/types.ts";
 import type { Database } from "../db/client.ts";
@@ -7,6 +8,7 @@ import { attributionOverrides, codeEvents, organizations, repositories } from ".
 import type { GithubApp } from "../github/app-client.ts";
 import { logger } from "../logger.ts";
 import { storeCommitAttribution } from "../services/attribution/store.ts";
+import { recordMergeMethod } from "../services/github/code-events.ts";
 import { fetchCommit, fetchPullRequestContext } from "./github-commit.ts";
 
 export interface AttributeCommitDeps {
@@ -57,8 +59,13 @@ export async function attributeStoredCommit(
     branch: repo.defaultBranch,
   });
 
+  const pullRequest = await pullRequestFor(deps, octokit, { ...payload, owner, name });
+  // The webhook never says how a PR was merged: read it off the landed commit once it is here.
+  const inferredMethod =
+    pullRequest?.mergeMethod === "unknown" ? inferMergeMethod(commit, pullRequest.commits) : null;
+  if (pullRequest && inferredMethod) pullRequest.mergeMethod = inferredMethod;
   const context: AttributionContext = {
-    pullRequest: await pullRequestFor(deps, octokit, { ...payload, owner, name }),
+    pullRequest,
     tierRules: [...(repo.orgSettings.tierRules ?? []), ...(repo.settings.tierRules ?? [])],
     overrides: await overridesFor(db, payload),
     model: deps.scorerFor ? await deps.scorerFor(payload.orgId) : null,
@@ -70,6 +77,9 @@ export async function attributeStoredCommit(
       { db: tx, orgId: payload.orgId, actor: { kind: "job", name: "attribute-commit" } },
       { repoId: payload.repoId, committedAt: commit.committedAt, result },
     );
+    if (inferredMethod && inferredMethod !== "unknown") {
+      await recordMergeMethod(tx, { ...payload, mergeCommitSha: payload.commitSha, method: inferredMethod });
+    }
     await deps.afterStore?.(tx, {
       orgId: payload.orgId,
       repoId: payload.repoId,

@@ -75,3 +75,18 @@ export async function recordCodeEvents(
   }
   return inserted;
 }
+
+/**
+ * Fills in how a merged PR was merged, which GitHub's webhook does not carry, once the attribution
+ * of its merge commit has read it (docs/decisions/0003). Only an `unknown` is replaced: a known
+ * method is never rewritten, so a repeated job changes nothing.
+ */
+export async function recordMergeMethod(
+  db: Database,
+  input: { orgId: string; repoId: string; mergeCommitSha: string; method: "merge" | "squash" | "rebase" },
+): Promise<void> {
+  await db.execute(sql`
+    UPDATE code_events SET metadata = jsonb_set(metadata, '{mergeMethod}', to_jsonb(${input.method}::text))
+    WHERE org_id = ${input.orgId} AND repo_id = ${input.repoId} AND event_type = 'pr_merged'
+      AND metadata->>'mergeCommitSha' = ${input.mergeCommitSha} AND metadata->>'mergeMethod' = 'unknown'`);
+}
