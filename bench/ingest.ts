@@ -36,6 +36,11 @@ export interface IngestBenchResult {
   singleRowInsertsPerSecond: number;
   /** deliveriesPerSecond / singleRowInsertsPerSecond. Aim: ≥ 1.0. */
   ratio: number;
+  /**
+   * commitEventsPerSecond / singleRowInsertsPerSecond: the same comparison per code_events row
+   * (a delivery of the mix carries 5.4 commits on average, each one row like the floor's).
+   */
+  eventRowRatio: number;
   machine: { cpus: number; loadAverage1m: number };
 }
 
@@ -241,6 +246,7 @@ export async function benchIngest(): Promise<IngestBenchResult> {
       statuses,
       singleRowInsertsPerSecond: round(singleRowInsertsPerSecond),
       ratio: round(deliveriesPerSecond / singleRowInsertsPerSecond, 3),
+      eventRowRatio: round(commitEvents / seconds / singleRowInsertsPerSecond, 3),
       machine: { cpus: cpus().length, loadAverage1m: round(loadavg()[0] ?? 0, 2) },
     };
   } finally {
