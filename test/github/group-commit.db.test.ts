@@ -8,7 +8,15 @@ import { type Receipt, receiveDelivery } from "../../src/server/github/receive-d
 import type { Delivery } from "../../src/server/github/route-delivery.ts";
 import { type Queue, startQueue } from "../../src/server/jobs/queue.ts";
 import { useTestDatabase } from "../helpers/db.ts";
-import { createInstallation, createOrg, createRepository, pushPayload, shaOf, uniqueId } from "./helpers.ts";
+import {
+  createInstallation,
+  createOrg,
+  createRepository,
+  prPayload,
+  pushPayload,
+  shaOf,
+  uniqueId,
+} from "./helpers.ts";
 
 // Group commit must store exactly what one transaction per delivery stores. Two identical worlds
 // (an organization, its installations and repositories) get the same mix of deliveries: one
@@ -76,27 +84,18 @@ function mix(w: World): Delivery[] {
     const commits = p.commits.map((c, i) => ({ ...c, timestamp: `2026-11-20T10:00:0${i}Z` }));
     return { ...p, commits, head_commit: commits.at(-1) ?? null };
   };
-  const pr = (n: number, extra: Record<string, unknown> = {}) => ({
-    number: n,
-    title: `PR ${n}`,
-    body: "text",
-    html_url: `https://github.com/acct/repo/pull/${n}`,
-    user: { login: "mona", type: "User" },
-    labels: [],
-    head: { ref: "feature" },
-    base: { ref: "main" },
-    created_at: "2026-11-01T10:00:00Z",
-    updated_at: "2026-11-02T10:00:00Z",
-    merged: false,
-    merged_at: null,
-    merge_commit_sha: null,
-    commits: 2,
-    ...extra,
-  });
+  const pr = prPayload;
   const deploy = (id: number, environment: string, state: string) => ({
     action: "created",
     deployment_status: { id, state, environment, created_at: "2026-11-04T10:00:00Z" },
     deployment: { id: id + 1000, sha: shaOf(`deploy-${id}`), ref: "main", environment },
+    repository: repository(w.tracked),
+    installation,
+  });
+  const review = (id: number, state: string) => ({
+    action: "submitted",
+    review: { id, user: { login: "octocat" }, state, submitted_at: "2026-11-02T12:00:00Z" },
+    pull_request: { number: 5 },
     repository: repository(w.tracked),
     installation,
   });
@@ -148,36 +147,8 @@ function mix(w: World): Delivery[] {
       "pull_request",
       { action: "opened", pull_request: pr(7), repository: repository(w.unknown), installation },
     ],
-    [
-      "pull_request_review",
-      {
-        action: "submitted",
-        review: {
-          id: 77,
-          user: { login: "octocat" },
-          state: "approved",
-          submitted_at: "2026-11-02T12:00:00Z",
-        },
-        pull_request: { number: 5 },
-        repository: repository(w.tracked),
-        installation,
-      },
-    ],
-    [
-      "pull_request_review",
-      {
-        action: "submitted",
-        review: {
-          id: 78,
-          user: { login: "octocat" },
-          state: "dismissed",
-          submitted_at: "2026-11-02T12:00:00Z",
-        },
-        pull_request: { number: 5 },
-        repository: repository(w.tracked),
-        installation,
-      },
-    ],
+    ["pull_request_review", review(77, "approved")],
+    ["pull_request_review", review(78, "dismissed")],
     ["deployment_status", deploy(1, "live", "success")],
     ["deployment_status", deploy(2, "staging", "failure")],
     ["deployment_status", deploy(3, "live", "brand_new_state")],

@@ -170,6 +170,25 @@ export function pushPayload(opts: {
   };
 }
 
+/** A pull request as GitHub's pull_request payloads carry it (a bot's dependency update by default). */
+export const prPayload = (n: number, extra: Record<string, unknown> = {}) => ({
+  number: n,
+  title: `PR ${n}`,
+  body: "text",
+  html_url: `https://github.com/acct/repo/pull/${n}`,
+  user: { login: "renovate[bot]", type: "Bot" },
+  labels: [{ name: "deps" }],
+  head: { ref: "renovate/x" },
+  base: { ref: "main" },
+  created_at: "2026-11-01T10:00:00Z",
+  updated_at: "2026-11-02T10:00:00Z",
+  merged: false,
+  merged_at: null,
+  merge_commit_sha: null,
+  commits: 2,
+  ...extra,
+});
+
 export function shaOf(text: string): string {
   let out = "";
   let h = 2166136261;

@@ -13,6 +13,7 @@ import {
   createOrg,
   createRepository,
   postDelivery,
+  prPayload,
   pushPayload,
   repoIdByGithubId,
   SECRET,
@@ -175,23 +176,7 @@ describe("POST /api/webhooks/github: pull requests, reviews, deploys", () => {
     full_name: `acct/repo-${githubId}`,
     default_branch: "main",
   });
-  const pr = (n: number, extra: Record<string, unknown> = {}) => ({
-    number: n,
-    title: `PR ${n}`,
-    body: "text",
-    html_url: `https://github.com/acct/repo/pull/${n}`,
-    user: { login: "renovate[bot]", type: "Bot" },
-    labels: [{ name: "deps" }],
-    head: { ref: "renovate/x" },
-    base: { ref: "main" },
-    created_at: "2026-11-01T10:00:00Z",
-    updated_at: "2026-11-02T10:00:00Z",
-    merged: false,
-    merged_at: null,
-    merge_commit_sha: null,
-    commits: 2,
-    ...extra,
-  });
+  const pr = prPayload;
 
   it("maps opened, merged, closed-unmerged, reviews and deploy statuses to their events", async () => {
     const { installationId, githubId, repoId } = await linkedRepo({
