@@ -26,9 +26,15 @@ beforeAll(() => {
 });
 afterAll(() => history.repo.remove());
 
-async function store(options: { full?: boolean } = {}): Promise<AnalysisDocument> {
+async function store(options: { full?: boolean; organization?: string } = {}): Promise<AnalysisDocument> {
   const repo = await inspectRepository(history.repo.dir, { revGiven: false });
-  return storeAnalysis(db().db, { repo, revisions: null, firstParent: false, full: options.full ?? false });
+  return storeAnalysis(db().db, {
+    repo,
+    revisions: null,
+    firstParent: false,
+    full: options.full ?? false,
+    organization: options.organization ?? null,
+  });
 }
 
 async function counts(repoId: string) {
@@ -105,6 +111,23 @@ describe("sentinel analyze --store", () => {
     expect(await counts(repoId)).toEqual({ events: 16, files: 17 });
     const [repoAfter] = await db().db.select().from(repositories).where(eq(repositories.id, repoId));
     expect(repoAfter?.lastAnalyzedSha).toBe(later);
+  });
+
+  it("stores into a named organization, so its members see it; an unknown one is refused", async () => {
+    const [org] = await db()
+      .db.insert(organizations)
+      .values({ name: "Dashboard org", slug: "analyze-into-me" })
+      .returning();
+    const doc = await store({ organization: "analyze-into-me" });
+    expect(doc.stored).toMatchObject({ organization: "analyze-into-me", commitsStored: doc.summary.commits });
+    const [repo] = await db()
+      .db.select()
+      .from(repositories)
+      .where(eq(repositories.id, doc.stored?.repositoryId ?? ""));
+    expect(repo?.orgId).toBe(org?.id);
+    expect(await counts(repo?.id ?? "")).toMatchObject({ events: doc.summary.commits });
+
+    await expect(store({ organization: "no-such-org" })).rejects.toMatchObject({ code: "not_found" });
   });
 
   it.runIf(TEST_ENGINE === "pglite")(

@@ -229,6 +229,10 @@ describe("sentinel analyze on awkward repositories", { timeout: 120_000 }, () =>
       code: 2,
       stderr: "sentinel: invalid revision or date: --output=/tmp/x\n",
     });
+    expect(analyze([history.repo.dir, "--org", "acme"])).toMatchObject({
+      code: 2,
+      stderr: "sentinel: --org names where to store: drop --no-store\n",
+    });
   });
 
   it("analyses a shallow clone without counting the whole tree as the oldest commit's work", async () => {

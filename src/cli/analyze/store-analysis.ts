@@ -1,5 +1,6 @@
 import type { Database } from "../../server/db/client.ts";
 import type { ServiceContext } from "../../server/services/context.ts";
+import { findOrganizationBySlug } from "../../server/services/github/installations.ts";
 import {
   ensureLocalOrganization,
   ensureLocalRepository,
@@ -12,13 +13,20 @@ import { type AnalysisRequest, runAnalysis } from "./run-analysis.ts";
 
 /**
  * `analyze --store`: the analysis, written to the configured database as it goes (organization
- * `local`), reading only commits after the last stored analysis unless `full`.
+ * `local` unless another is named), reading only commits after the last stored analysis unless `full`.
  */
 export async function storeAnalysis(
   db: Database,
-  request: Omit<AnalysisRequest, "sink" | "lastAnalyzedSha"> & { full: boolean },
+  request: Omit<AnalysisRequest, "sink" | "lastAnalyzedSha"> & {
+    full: boolean;
+    /** An existing organization's slug; null for `local`, created on first use. */
+    organization?: string | null;
+  },
 ): Promise<AnalysisDocument> {
-  const orgId = await ensureLocalOrganization(db);
+  const org = request.organization
+    ? await findOrganizationBySlug(db, request.organization)
+    : { id: await ensureLocalOrganization(db), slug: LOCAL_ORG_SLUG };
+  const orgId = org.id;
   const ctx: ServiceContext = { db, orgId, actor: { kind: "cli" } };
   const repository = await ensureLocalRepository(ctx, {
     path: request.repo.root,
@@ -38,7 +46,7 @@ export async function storeAnalysis(
   if (analysedTip)
     await markRepositoryAnalyzed(ctx, repository.id, { sha: analysedTip, branch: request.repo.branch });
   document.stored = {
-    organization: LOCAL_ORG_SLUG,
+    organization: org.slug,
     repositoryId: repository.id,
     repository: repository.fullName,
     commitsStored,

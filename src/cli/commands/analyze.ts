@@ -12,6 +12,7 @@ interface AnalyzeOptions {
   firstParent?: boolean;
   json?: boolean;
   store: boolean;
+  org?: string;
   full?: boolean;
   limit: string;
   progress: boolean;
@@ -31,6 +32,10 @@ export function registerAnalyzeCommand(program: Command): void {
     .option("--first-parent", "follow first parents only; merges then carry their branch's diff")
     .option("--json", "print the JSON document (docs/cli.md) instead of the summary")
     .option("--no-store", "do not write the results to the database")
+    .option(
+      "--org <slug>",
+      'store into this organization instead of "local" (it must exist), so its members see it in the dashboard',
+    )
     .option("--full", "re-read the whole history even if an earlier analysis was stored")
     .option("--limit <n>", "rows in the top files and strongest evidence lists", "10")
     .option("--no-progress", "no progress bar, even on a terminal")
@@ -38,7 +43,7 @@ export function registerAnalyzeCommand(program: Command): void {
       "after",
       `
 Reads the history with one \`git log -p\` and runs the attribution engine on every commit. By
-default the result is also stored (organization "local"), so \`npx sentinel serve\` shows it, and
+default the result is also stored (organization "local", or --org), so \`npx sentinel serve\` shows it, and
 the next run reads only commits added since. Merge commits carry no diff unless --first-parent.
 
 Exit codes: 0 ok · 1 unexpected failure · 2 bad option · 3 path not found · 4 git or the database
@@ -78,6 +83,8 @@ async function analyze(path: string, options: AnalyzeOptions): Promise<void> {
   }
   if (options.since !== undefined && options.since.trim() === "")
     throw new UsageError("--since needs a date");
+  if (options.org !== undefined && !options.store)
+    throw new UsageError("--org names where to store: drop --no-store");
 
   const revisions = options.rev && options.rev.length > 0 ? options.rev : null;
   const repo = await inspectRepository(path, { revGiven: revisions !== null });
@@ -110,7 +117,11 @@ async function analyze(path: string, options: AnalyzeOptions): Promise<void> {
     ]);
     const { handle } = await openConfiguredDatabase(env());
     try {
-      document = await storeAnalysis(handle.db, { ...request, full: options.full ?? false });
+      document = await storeAnalysis(handle.db, {
+        ...request,
+        full: options.full ?? false,
+        organization: options.org ?? null,
+      });
     } finally {
       await handle.close();
     }
