@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { and, count, eq } from "drizzle-orm";
+import { and, count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalysisDocument } from "../../src/cli/analyze/json-document.ts";
 import { storeAnalysis } from "../../src/cli/analyze/store-analysis.ts";
 import { inspectRepository } from "../../src/cli/git/repository.ts";
 import {
+  attributionOverrides,
   codeAttribution,
   codeEvents,
   organizations,
@@ -111,6 +112,40 @@ describe("sentinel analyze --store", () => {
     expect(await counts(repoId)).toEqual({ events: 16, files: 17 });
     const [repoAfter] = await db().db.select().from(repositories).where(eq(repositories.id, repoId));
     expect(repoAfter?.lastAnalyzedSha).toBe(later);
+  });
+
+  it("applies the organization's manual overrides, as the server would, when it re-analyses", async () => {
+    const first = await store({ full: true });
+    const repoId = first.stored?.repositoryId ?? "";
+    const [target] = await db()
+      .db.select()
+      .from(codeAttribution)
+      .where(
+        and(
+          eq(codeAttribution.repoId, repoId),
+          sql`${codeAttribution.detectionMethod} IS DISTINCT FROM 'manual_override'`,
+        ),
+      )
+      .limit(1);
+    if (!target) throw new Error("no attributed file to override");
+    const [repo] = await db().db.select().from(repositories).where(eq(repositories.id, repoId));
+    await db()
+      .db.insert(attributionOverrides)
+      .values({
+        orgId: repo?.orgId ?? "",
+        repoId,
+        commitSha: target.commitSha,
+        filePath: target.filePath,
+        verdict: "human",
+        actor: "user:reviewer",
+        reason: "pair-programmed by hand",
+      });
+    await store({ full: true });
+    const [after] = await db()
+      .db.select()
+      .from(codeAttribution)
+      .where(and(eq(codeAttribution.id, target.id)));
+    expect(after).toMatchObject({ detectionMethod: "manual_override", aiLines: 0, aiConfidence: 0 });
   });
 
   it("stores into a named organization, so its members see it; an unknown one is refused", async () => {

@@ -1,12 +1,15 @@
 import { parseAgentTraceJsonlWithReport } from "../../core/attribution/agent-trace.ts";
 import { attributeCommit } from "../../core/attribution/engine.ts";
 import { parseGitAiNote } from "../../core/attribution/git-ai.ts";
+import type { FileScorer } from "../../core/attribution/scorer.ts";
 import type {
   AgentTraceRecord,
   AttributionContext,
   CommitAttribution,
   CommitInput,
+  ManualOverride,
 } from "../../core/attribution/types.ts";
+import type { TierRule } from "../../core/settings.ts";
 import type { AnalysedCommit } from "../../server/services/local-analysis.ts";
 import type { LogCommit } from "../git/log-parser.ts";
 import { countCommits, type LogRange, readGitLog } from "../git/log-stream.ts";
@@ -34,6 +37,17 @@ export interface AnalysisRequest {
   progress?: { start(total: number): void; tick(done: number): void; done(): void } | undefined;
   /** Rows kept for the top-files and strongest-evidence lists. */
   limit?: number;
+  /**
+   * What a stored analysis knows from the database, so it gives the verdicts the server would:
+   * manual overrides by commit, the organization's active model and its tier rules.
+   */
+  stored?: StoredContext;
+}
+
+export interface StoredContext {
+  overrides: Map<string, ManualOverride[]>;
+  model: FileScorer | null;
+  tierRules: TierRule[];
 }
 
 export interface AnalysisOutcome {
@@ -59,7 +73,7 @@ export async function runAnalysis(request: AnalysisRequest): Promise<AnalysisOut
   const { repo } = request;
   const warnings = new Warnings();
   const range = await resolveRange(request, warnings);
-  const context = await loadContext(repo, warnings);
+  const context = await loadContext(repo, warnings, request.stored);
 
   if (repo.shallowCommits.size > 0) {
     warnings.add(
@@ -183,16 +197,25 @@ interface SharedContext {
   /** Records naming an abbreviated sha, matched by prefix. */
   shortTraces: AgentTraceRecord[];
   traceCount: number;
+  overrides: Map<string, ManualOverride[]> | undefined;
 }
 
-async function loadContext(repo: RepositoryInfo, warnings: Warnings): Promise<SharedContext> {
+async function loadContext(
+  repo: RepositoryInfo,
+  warnings: Warnings,
+  stored: StoredContext | undefined,
+): Promise<SharedContext> {
   const [gitattributes, codeowners, traces] = await Promise.all([
     readRepoFile(repo, ".gitattributes"),
     readFirstRepoFile(repo, [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"]),
     readRepoFile(repo, ".agent-trace/traces.jsonl"),
   ]);
   const text = (f: typeof traces) => (f && "text" in f ? f.text : null);
-  const base: AttributionContext = { gitattributes: text(gitattributes), codeowners: text(codeowners) };
+  const base: AttributionContext = {
+    gitattributes: text(gitattributes),
+    codeowners: text(codeowners),
+    ...(stored ? { model: stored.model, tierRules: stored.tierRules } : {}),
+  };
   const tracesBySha = new Map<string, AgentTraceRecord[]>();
   const shortTraces: AgentTraceRecord[] = [];
   let traceCount = 0;
@@ -215,7 +238,7 @@ async function loadContext(repo: RepositoryInfo, warnings: Warnings): Promise<Sh
       else if (revision.length >= 7) shortTraces.push(record);
     }
   }
-  return { base, tracesBySha, shortTraces, traceCount };
+  return { base, tracesBySha, shortTraces, traceCount, overrides: stored?.overrides };
 }
 
 function commitContext(commit: LogCommit, shared: SharedContext, warnings: Warnings): AttributionContext {
@@ -235,6 +258,12 @@ function commitContext(commit: LogCommit, shared: SharedContext, warnings: Warni
       );
     }
   }
-  if (!agentTraces && !gitAiNote) return shared.base;
-  return { ...shared.base, gitAiNote, ...(agentTraces ? { agentTraces } : {}) };
+  const overrides = shared.overrides?.get(sha);
+  if (!agentTraces && !gitAiNote && !overrides) return shared.base;
+  return {
+    ...shared.base,
+    gitAiNote,
+    ...(agentTraces ? { agentTraces } : {}),
+    ...(overrides ? { overrides } : {}),
+  };
 }

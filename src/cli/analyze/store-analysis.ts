@@ -1,4 +1,5 @@
 import type { Database } from "../../server/db/client.ts";
+import { overridesByCommit } from "../../server/services/attribution/override.ts";
 import type { ServiceContext } from "../../server/services/context.ts";
 import { findOrganizationBySlug } from "../../server/services/github/installations.ts";
 import {
@@ -8,6 +9,8 @@ import {
   markRepositoryAnalyzed,
   storeLocalCommits,
 } from "../../server/services/local-analysis.ts";
+import { orgSettings } from "../../server/services/metrics/settings.ts";
+import { getActiveModel } from "../../server/services/ml-models.ts";
 import type { AnalysisDocument } from "./json-document.ts";
 import { type AnalysisRequest, runAnalysis } from "./run-analysis.ts";
 
@@ -34,8 +37,15 @@ export async function storeAnalysis(
   });
   let commitsStored = 0;
   let filesStored = 0;
+  // The verdicts the server would give: its overrides, the organization's model and tier rules.
+  const [overrides, model, settings] = await Promise.all([
+    overridesByCommit(db, { orgId, repoId: repository.id }),
+    getActiveModel(ctx),
+    orgSettings(db, orgId),
+  ]);
   const { document, analysedTip } = await runAnalysis({
     ...request,
+    stored: { overrides, model, tierRules: settings.tierRules },
     lastAnalyzedSha: request.full ? null : repository.lastAnalyzedSha,
     sink: async (batch) => {
       const stored = await storeLocalCommits(ctx, repository.id, request.repo.branch, batch);

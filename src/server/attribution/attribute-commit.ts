@@ -2,11 +2,12 @@ import { and, eq, sql } from "drizzle-orm";
 import { attributeCommit } from "../../core/attribution/engine.ts";
 import { inferMergeMethod } from "../../core/attribution/merge-method.ts";
 import type { FileScorer } from "../../core/attribution/scorer.ts";
-import type { AttributionContext, ManualOverride, PullRequestContext } from "../../core/attribution/types.ts";
+import type { AttributionContext, PullRequestContext } from "../../core/attribution/types.ts";
 import type { Database } from "../db/client.ts";
-import { attributionOverrides, codeEvents, organizations, repositories } from "../db/schema/index.ts";
+import { codeEvents, organizations, repositories } from "../db/schema/index.ts";
 import type { GithubApp } from "../github/app-client.ts";
 import { logger } from "../logger.ts";
+import { overridesByCommit } from "../services/attribution/override.ts";
 import { storeCommitAttribution } from "../services/attribution/store.ts";
 import { recordMergeMethod } from "../services/github/code-events.ts";
 import { fetchCommit, fetchPullRequestContext } from "./github-commit.ts";
@@ -67,7 +68,7 @@ export async function attributeStoredCommit(
   const context: AttributionContext = {
     pullRequest,
     tierRules: [...(repo.orgSettings.tierRules ?? []), ...(repo.settings.tierRules ?? [])],
-    overrides: await overridesFor(db, payload),
+    overrides: (await overridesByCommit(db, payload)).get(payload.commitSha) ?? [],
     model: deps.scorerFor ? await deps.scorerFor(payload.orgId) : null,
   };
   const result = attributeCommit(commit, context);
@@ -89,30 +90,6 @@ export async function attributeStoredCommit(
   });
   logger.debug({ ...payload, files, confidence: result.aiConfidence }, "commit attributed");
   return { status: "stored", files };
-}
-
-async function overridesFor(
-  db: Database,
-  target: { orgId: string; repoId: string; commitSha: string },
-): Promise<ManualOverride[]> {
-  const rows = await db
-    .select()
-    .from(attributionOverrides)
-    .where(
-      and(
-        eq(attributionOverrides.orgId, target.orgId),
-        eq(attributionOverrides.repoId, target.repoId),
-        eq(attributionOverrides.commitSha, target.commitSha),
-      ),
-    );
-  return rows.map((row) => ({
-    filePath: row.filePath,
-    verdict: row.verdict === "ai" ? "ai" : "human",
-    riskTier: row.riskTier,
-    actor: row.actor,
-    reason: row.reason,
-    at: row.updatedAt.toISOString(),
-  }));
 }
 
 /** Squash and rebase merges lose the PR's commits: find the PR this commit merged, and read them. */

@@ -1,8 +1,10 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { detectionSignalsSchema } from "../../../core/attribution/signals.ts";
+import type { ManualOverride } from "../../../core/attribution/types.ts";
 import { RISK_TIERS } from "../../../core/enums.ts";
 import { notFound } from "../../../core/errors.ts";
+import type { Database } from "../../db/client.ts";
 import { attributionOverrides, codeAttribution, repositories } from "../../db/schema/index.ts";
 import { validateRow } from "../../db/validate.ts";
 import { recordAudit } from "../audit.ts";
@@ -123,4 +125,38 @@ export async function overrideAttribution(ctx: ServiceContext, raw: OverrideInpu
     });
     return updated;
   });
+}
+
+/**
+ * The manual overrides the engine applies, by commit sha: those of one commit, or of a whole
+ * repository (a local analysis reads them once for every commit it attributes).
+ */
+export async function overridesByCommit(
+  db: Database,
+  target: { orgId: string; repoId: string; commitSha?: string },
+): Promise<Map<string, ManualOverride[]>> {
+  const rows = await db
+    .select()
+    .from(attributionOverrides)
+    .where(
+      and(
+        eq(attributionOverrides.orgId, target.orgId),
+        eq(attributionOverrides.repoId, target.repoId),
+        target.commitSha === undefined ? undefined : eq(attributionOverrides.commitSha, target.commitSha),
+      ),
+    );
+  const out = new Map<string, ManualOverride[]>();
+  for (const row of rows) {
+    const list = out.get(row.commitSha) ?? [];
+    list.push({
+      filePath: row.filePath,
+      verdict: row.verdict === "ai" ? "ai" : "human",
+      riskTier: row.riskTier,
+      actor: row.actor,
+      reason: row.reason,
+      at: row.updatedAt.toISOString(),
+    });
+    out.set(row.commitSha, list);
+  }
+  return out;
 }
