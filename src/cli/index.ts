@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   model: async () => (await import("./commands/model.ts")).registerModelCommands,
   orgs: async () => (await import("./commands/orgs.ts")).registerOrgsCommands,
   keys: async () => (await import("./commands/keys.ts")).registerKeysCommands,
+  integrations: async () => (await import("./commands/integrations.ts")).registerIntegrationsCommands,
 };
 
 const requested = process.argv.slice(2).find((arg) => !arg.startsWith("-"));

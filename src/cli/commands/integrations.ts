@@ -1,0 +1,58 @@
+import { type Command, Option } from "commander";
+import { eq } from "drizzle-orm";
+import { AppError } from "../../core/errors.ts";
+import { publicOrigin } from "../../server/auth/better-auth.ts";
+import type { Database } from "../../server/db/client.ts";
+import { organizations } from "../../server/db/schema/organizations.ts";
+import { env } from "../../server/env.ts";
+import { openConfiguredDatabase } from "../../server/server.ts";
+import {
+  INTEGRATION_KINDS,
+  type IntegrationKind,
+  type RotatedSecret,
+  rotateIntegrationSecret,
+} from "../../server/services/incidents/secrets.ts";
+
+/** `sentinel integrations rotate-secret`, on an open database: the organization by slug, then the service. */
+export async function rotateSecretOfOrganization(
+  db: Database,
+  input: { org: string; provider: IntegrationKind },
+): Promise<RotatedSecret> {
+  const [org] = await db
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(eq(organizations.slug, input.org));
+  if (!org) throw new AppError("not_found", `organization '${input.org}' not found`);
+  return rotateIntegrationSecret({ db, orgId: org.id, actor: { kind: "cli" } }, input.provider);
+}
+
+export function registerIntegrationsCommands(program: Command): void {
+  const integrations = program
+    .command("integrations")
+    .description("Manage inbound integrations (PagerDuty webhooks)");
+
+  integrations
+    .command("rotate-secret")
+    .description(
+      "Create or replace an organization's webhook signing secret and print it once; the old secret stops working at once",
+    )
+    .requiredOption("--org <slug>", "the organization's slug")
+    .addOption(
+      new Option("--provider <provider>", "the integration").choices(INTEGRATION_KINDS).makeOptionMandatory(),
+    )
+    .action(async (options: { org: string; provider: IntegrationKind }) => {
+      const settings = env();
+      const { handle } = await openConfiguredDatabase(settings);
+      try {
+        const rotated = await rotateSecretOfOrganization(handle.db, options);
+        process.stderr.write(
+          `${rotated.replaced ? "rotated" : "created"} the ${rotated.kind} secret of '${options.org}'` +
+            `${rotated.replaced ? " (the old one no longer verifies)" : ""}; it is shown only now.\n` +
+            `webhook URL: ${publicOrigin(settings)}${rotated.webhookPath}\n`,
+        );
+        process.stdout.write(`${rotated.secret}\n`);
+      } finally {
+        await handle.close();
+      }
+    });
+}
