@@ -1,26 +1,29 @@
-import { lazy, Suspense } from "react";
+import { Suspense } from "react";
 import { Route, Routes } from "react-router";
 import { ErrorBoundary } from "./components/ErrorBoundary.tsx";
 import { OrgLayout } from "./components/Layout.tsx";
 import { Loading } from "./components/states.tsx";
+import { preloadable } from "./lazy.tsx";
 
 // Each page is its own chunk, so the first load carries only the shell and the page it shows.
-const SignInPage = lazy(() => import("./pages/SignInPage.tsx"));
-const SignUpPage = lazy(() => import("./pages/SignUpPage.tsx"));
-const HomePage = lazy(() => import("./pages/HomePage.tsx"));
-const AcceptInvitationPage = lazy(() => import("./pages/AcceptInvitationPage.tsx"));
-const loadOverview = () => import("./pages/OverviewPage.tsx");
-const OverviewPage = lazy(loadOverview);
-const RepositoriesPage = lazy(() => import("./pages/RepositoriesPage.tsx"));
-const RepositoryPage = lazy(() => import("./pages/RepositoryPage.tsx"));
-const CommitPage = lazy(() => import("./pages/CommitPage.tsx"));
-const IncidentsPage = lazy(() => import("./pages/IncidentsPage.tsx"));
-const IncidentPage = lazy(() => import("./pages/IncidentPage.tsx"));
-const SettingsPage = lazy(() => import("./pages/SettingsPage.tsx"));
-const NotFoundPage = lazy(() => import("./pages/NotFoundPage.tsx"));
+const SignInPage = preloadable(() => import("./pages/SignInPage.tsx").then((m) => m.default));
+const SignUpPage = preloadable(() => import("./pages/SignUpPage.tsx").then((m) => m.default));
+const HomePage = preloadable(() => import("./pages/HomePage.tsx").then((m) => m.default));
+const AcceptInvitationPage = preloadable(() =>
+  import("./pages/AcceptInvitationPage.tsx").then((m) => m.default),
+);
+const OverviewPage = preloadable(() => import("./pages/OverviewPage.tsx").then((m) => m.default));
+const RepositoriesPage = preloadable(() => import("./pages/RepositoriesPage.tsx").then((m) => m.default));
+const RepositoryPage = preloadable(() => import("./pages/RepositoryPage.tsx").then((m) => m.default));
+const CommitPage = preloadable(() => import("./pages/CommitPage.tsx").then((m) => m.default));
+const IncidentsPage = preloadable(() => import("./pages/IncidentsPage.tsx").then((m) => m.default));
+const IncidentPage = preloadable(() => import("./pages/IncidentPage.tsx").then((m) => m.default));
+const SettingsPage = preloadable(() => import("./pages/SettingsPage.tsx").then((m) => m.default));
+const NotFoundPage = preloadable(() => import("./pages/NotFoundPage.tsx").then((m) => m.default));
 
-// The overview is where people land: fetch its code while the shell checks the session, not after.
-if (/^\/o\/[^/]+\/?$/.test(window.location.pathname)) void loadOverview();
+// The overview is where people land: fetch its code while the shell checks the session, not after,
+// so it renders as soon as the session is known.
+if (/^\/o\/[^/]+\/?$/.test(window.location.pathname)) void OverviewPage.preload();
 
 export function App() {
   return (

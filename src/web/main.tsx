@@ -4,6 +4,7 @@ import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router";
 import { App } from "./App.tsx";
 import { ApiError } from "./api/client.ts";
+import { meQuery } from "./api/hooks.ts";
 import "./styles.css";
 
 const queryClient = new QueryClient({
@@ -32,6 +33,10 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+// An organization's pages start by asking who is signed in: ask now, while React renders its first
+// frame, rather than once the shell has rendered. (The sign-in and sign-up pages do not ask.)
+if (window.location.pathname.startsWith("/o/")) void queryClient.prefetchQuery(meQuery);
 
 const root = document.getElementById("root");
 if (root) {

@@ -14,6 +14,7 @@ export const TEST_ENV = loadEnv({
   NODE_ENV: "test",
   BETTER_AUTH_SECRET: "test-secret-test-secret-test-secret-0123456789",
   SENTINEL_PUBLIC_URL: ORIGIN,
+  GITHUB_APP_SLUG: "sentinel-test",
   LOG_LEVEL: "silent",
   SENTINEL_DATA_DIR: "/tmp/sentinel-api-tests",
 });

@@ -44,6 +44,12 @@ const adminCtx = (t: Tenant) => ({ db: db().db, orgId: t.org.id, actor: { kind: 
 
 const FIXTURES: Record<string, Fixture> = {
   "GET /api/v1/me": { request: () => ({}), namesTenantObjects: false },
+  "POST /api/v1/organizations": {
+    // A new organization each time, owned by the caller: nothing of another tenant is named.
+    request: () => ({ body: { name: "Created by the suite", slug: unique("new-org").toLowerCase() } }),
+    namesTenantObjects: false,
+    malformed: () => ({ body: { name: "Created by the suite", slug: "Not A Slug" }, field: "slug" }),
+  },
   "GET /api/v1/organization": { request: () => ({}), namesTenantObjects: false },
   "PATCH /api/v1/organization/settings": {
     request: () => ({ body: { aiHeavyThreshold: 0.6 } }),
@@ -106,6 +112,7 @@ const FIXTURES: Record<string, Fixture> = {
     malformed: () => ({ body: { token: "" }, field: "token" }),
   },
   "GET /api/v1/installations": { request: () => ({}), namesTenantObjects: false },
+  "POST /api/v1/installations/install-link": { request: () => ({}), namesTenantObjects: false },
   "GET /api/v1/repositories": { request: () => ({}), namesTenantObjects: false },
   "GET /api/v1/repositories/{id}": {
     request: (t) => ({ params: { id: t.repoId } }),
@@ -200,6 +207,12 @@ const FIXTURES: Record<string, Fixture> = {
     request: () => ({ query: { from: daysAgo(20), to: daysAgo(0) } }),
     namesTenantObjects: false,
     malformed: () => ({ query: { from: daysAgo(20), to: "soon" }, field: "to" }),
+  },
+  "POST /api/v1/integrations/{provider}/rotate-secret": {
+    // Rotates the caller's own organization's secret: another organization's owner rotates theirs.
+    request: () => ({ params: { provider: "pagerduty" } }),
+    namesTenantObjects: false,
+    malformed: () => ({ params: { provider: "opsgenie" }, field: "provider" }),
   },
   "GET /api/v1/audit-log": {
     request: () => ({}),

@@ -131,7 +131,7 @@ describe("dashboard", () => {
     await page.waitForURL(/\/sign-in\?next=/);
   }, 60_000);
 
-  test("signs up a new person, who joins an organization through an invitation", async () => {
+  test("signs up a new person, who creates an organization, then joins another through an invitation", async () => {
     const owner = await signedIn("owner");
     const email = `new.person.${Date.now()}@example.com`;
     const invite = await owner.context.request.post(`${base}/api/v1/invitations`, {
@@ -141,7 +141,7 @@ describe("dashboard", () => {
     expect(invite.status(), `POST /api/v1/invitations: ${await invite.text()}`).toBe(201);
     const { acceptUrl } = (await invite.json()) as { acceptUrl: string };
 
-    const { page } = await session();
+    const { page, errors } = await session();
     await page.goto("/sign-up");
     await page.getByLabel("Name").fill("New Person");
     await page.getByLabel("Work email").fill(email);
@@ -150,6 +150,32 @@ describe("dashboard", () => {
     await page.getByRole("button", { name: "Create account" }).click();
     await page.getByText("You are not a member of any organization yet.").waitFor();
     await screenshot(page, "03-no-organization");
+
+    // Without waiting for an invitation, the person creates an organization of their own. A taken
+    // handle is refused in the form, with the field to fix focused.
+    errors.allow(/status of 409 .*\/api\/v1\/organizations\)$/);
+    const create = page.getByRole("form", { name: "Create an organization" });
+    await create.getByLabel("Organization name").fill("New Person's Team");
+    await create.getByLabel("URL handle (optional)").fill("acme");
+    await create.getByRole("button", { name: "Create organization" }).click();
+    await expect.poll(() => create.getByRole("alert").textContent()).toContain("already exists");
+    expect(
+      await create.getByLabel("URL handle (optional)").evaluate((e) => e === document.activeElement),
+    ).toBe(true);
+    await screenshot(page, "03b-create-organization-taken");
+    const slug = `team-${Date.now().toString(36)}`;
+    await create.getByLabel("URL handle (optional)").fill(slug);
+    await create.getByRole("button", { name: "Create organization" }).click();
+    await expectOutcome(page, page.waitForURL(new RegExp(`/o/${slug}$`)), "POST /api/v1/organizations");
+    await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
+    await page.getByText("New Person's Team · how much of your code AI writes").waitFor();
+    // A new organization has nothing to chart yet, and says how to get data in.
+    await page.getByText("No activity in this window.").waitFor();
+    await page.getByTestId("dora-tiles").waitFor();
+    await page.getByText("No repository has changes in this window.").waitFor();
+    expect(await page.getByLabel("Organization").inputValue()).toBe(slug);
+    await settled(page);
+    await screenshot(page, "03c-new-organization-overview");
 
     await page.goto(new URL(acceptUrl, base).pathname + new URL(acceptUrl, base).search);
     await page.getByRole("button", { name: "Join organization" }).click();
@@ -204,11 +230,19 @@ describe("dashboard", () => {
     await page.getByRole("link", { name: "Settings" }).click();
     await page.getByTestId("members").waitFor();
     await settled(page);
-    const connect = page.getByRole("link", { name: "Connect GitHub" });
-    expect(await connect.getAttribute("href")).toBe(
+    await screenshot(page, "10-settings");
+    // Connect GitHub leaves for the App's install page with a state bound to this organization;
+    // GitHub is not reachable here, so the navigation is answered locally.
+    await page.route("https://github.com/**", (route) =>
+      route.fulfill({ status: 200, contentType: "text/html", body: "<title>GitHub</title>" }),
+    );
+    const leaving = page.waitForRequest((r) => r.url().startsWith("https://github.com/"));
+    await page.getByRole("button", { name: "Connect GitHub" }).click();
+    const install = new URL((await leaving).url());
+    expect(`${install.origin}${install.pathname}`).toBe(
       `https://github.com/apps/${GITHUB_APP_SLUG}/installations/new`,
     );
-    await screenshot(page, "10-settings");
+    expect(install.searchParams.get("state")).toMatch(/^[0-9a-f-]{36}\.\d+\.[\w-]+$/);
   }, 120_000);
 
   test("filters the repository page, and the filter survives in a shared URL", async () => {
@@ -218,6 +252,46 @@ describe("dashboard", () => {
     await page.locator('select[name="tier"]').selectOption("T4_novel");
     await page.waitForURL(/tier=T4_novel/);
     await settled(page);
+    // A second control changes the URL without dropping the first one's filter.
+    await page.getByRole("group", { name: "Group by" }).getByText("Month").click();
+    await page.waitForURL(
+      (url) => url.searchParams.get("period") === "month" && url.searchParams.get("tier") === "T4_novel",
+    );
+    const groupBy = page.getByRole("group", { name: "Group by" });
+    await expect.poll(() => groupBy.getByRole("radio", { name: "Month" }).isChecked()).toBe(true);
+    // Two changes in one go, before React has rendered the first: each must start from the URL
+    // as it is, not as the page last rendered it.
+    await page.evaluate(() => {
+      const week = document.querySelector<HTMLInputElement>('fieldset input[type="radio"][value="week"]');
+      const confidence = document.querySelector<HTMLSelectElement>('select[name="minConfidence"]');
+      if (!week || !confidence) throw new Error("the Group by control or the confidence filter is missing");
+      week.click();
+      confidence.value = "0.5";
+      confidence.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    await page.waitForURL(
+      (url) =>
+        url.searchParams.get("period") === "week" &&
+        url.searchParams.get("minConfidence") === "0.5" &&
+        url.searchParams.get("tier") === "T4_novel",
+    );
+    await expect.poll(() => groupBy.getByRole("radio", { name: "Week" }).isChecked()).toBe(true);
+    await groupBy.getByText("Month").click();
+    await page.locator('select[name="minConfidence"]').selectOption("");
+    await page.waitForURL(
+      (url) =>
+        url.searchParams.get("period") === "month" &&
+        !url.searchParams.has("minConfidence") &&
+        url.searchParams.get("tier") === "T4_novel",
+    );
+    await settled(page);
+    // A reload keeps both.
+    await page.reload();
+    await page.getByTestId("recent-changes").waitFor();
+    expect(await page.locator('select[name="tier"]').inputValue()).toBe("T4_novel");
+    expect(await groupBy.getByRole("radio", { name: "Month" }).isChecked()).toBe(true);
+    expect(new URL(page.url()).searchParams.get("period")).toBe("month");
+    expect(new URL(page.url()).searchParams.get("tier")).toBe("T4_novel");
     const shared = page.url();
 
     const other = await signedIn("owner");
@@ -336,7 +410,7 @@ describe("dashboard", () => {
     await page.getByTestId("members").waitFor();
     await settled(page);
     expect(await page.getByRole("form", { name: "Create an API key" }).count()).toBe(0);
-    expect(await page.getByRole("link", { name: "Connect GitHub" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Connect GitHub" }).count()).toBe(0);
     await screenshot(page, "18-settings-as-viewer");
   }, 60_000);
 

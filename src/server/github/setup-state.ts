@@ -3,11 +3,25 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 // The `state` of the GitHub App install link: the organization the signed-in admin was acting
 // for, with an expiry, signed so the setup callback cannot be pointed at another organization.
 
-const TTL_MS = 60 * 60 * 1000;
+export const SETUP_STATE_TTL_MS = 60 * 60 * 1000;
 
 export function createSetupState(secret: string, orgId: string, now = Date.now()): string {
-  const body = `${orgId}.${now + TTL_MS}`;
+  const body = `${orgId}.${now + SETUP_STATE_TTL_MS}`;
   return `${body}.${sign(secret, body)}`;
+}
+
+/**
+ * The GitHub App's installation page, carrying a state bound to `orgId`: GitHub sends the admin
+ * back to /api/github/setup with it, which links the new installation to that organization.
+ */
+export function installLink(
+  config: { appSlug: string; secret: string },
+  orgId: string,
+  now = Date.now(),
+): { url: string; expiresAt: Date } {
+  const url = new URL(`https://github.com/apps/${encodeURIComponent(config.appSlug)}/installations/new`);
+  url.searchParams.set("state", createSetupState(config.secret, orgId, now));
+  return { url: url.toString(), expiresAt: new Date(now + SETUP_STATE_TTL_MS) };
 }
 
 /** The organization id the state was issued for, or null when forged, altered or expired. */

@@ -1,4 +1,10 @@
-import { type UseQueryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import {
+  queryOptions,
+  type UseQueryOptions,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from "@tanstack/react-query";
 import { useParams } from "react-router";
 import { type ApiError, apiRequest, type QueryValue, rawRequest } from "./client.ts";
 import type { DashboardConfig, Me, Member, OrganizationSummary } from "./types.ts";
@@ -8,13 +14,16 @@ export function useOrgSlug(): string {
   return useParams().org ?? "";
 }
 
+/** Who is signed in and their organizations; the shell waits for it before showing a page. */
+export const meQuery = queryOptions<Me, ApiError>({
+  queryKey: ["me"],
+  queryFn: ({ signal }) => apiRequest<Me>("/me", { org: null, signal }),
+  staleTime: 60_000,
+  retry: false,
+});
+
 export function useMe() {
-  return useQuery<Me, ApiError>({
-    queryKey: ["me"],
-    queryFn: ({ signal }) => apiRequest<Me>("/me", { org: null, signal }),
-    staleTime: 60_000,
-    retry: false,
-  });
+  return useQuery(meQuery);
 }
 
 export function useDashboardConfig() {

@@ -4,21 +4,28 @@ import { daysAgo, isoDay } from "../format.ts";
 
 // Filters live in the query string, so a filtered page is a link someone else can open.
 
+/**
+ * The query string as it is now. What react-router hands to `setSearchParams(prev => …)` is the
+ * query string of the last render, not the URL: navigations render in a transition, so a change
+ * made before React has rendered the previous one (two controls in a row, a slow render) would
+ * start from a stale copy and drop the other change. The browser's URL is updated synchronously
+ * on every navigation, so it is always the current one.
+ */
+function currentSearchParams(): URLSearchParams {
+  return new URLSearchParams(window.location.search);
+}
+
 export function useQueryParams() {
   const [params, setParams] = useSearchParams();
   const get = (key: string, fallback = "") => params.get(key) ?? fallback;
+  /** Merges `changes` into the current query string; null or "" removes a key. */
   const set = (changes: Record<string, string | null>) => {
-    setParams(
-      (previous) => {
-        const next = new URLSearchParams(previous);
-        for (const [key, value] of Object.entries(changes)) {
-          if (value === null || value === "") next.delete(key);
-          else next.set(key, value);
-        }
-        return next;
-      },
-      { replace: true },
-    );
+    const next = currentSearchParams();
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null || value === "") next.delete(key);
+      else next.set(key, value);
+    }
+    setParams(next, { replace: true });
   };
   return { params, get, set };
 }

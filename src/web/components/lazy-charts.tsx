@@ -1,17 +1,17 @@
-import { type ComponentProps, lazy, Suspense } from "react";
+import { type ComponentProps, Suspense } from "react";
+import { preloadable } from "../lazy.tsx";
 import { Loading } from "./states.tsx";
 
 // recharts arrives in its own chunk, requested as soon as a page with charts loads (in parallel
-// with the page's API calls), so the numbers never wait for it and the charts rarely do.
-let chartsModule: Promise<typeof import("./charts.tsx")> | undefined;
-export const charts = () => {
-  chartsModule ??= import("./charts.tsx");
-  return chartsModule;
-};
-void charts();
-const LazyAiShare = lazy(() => charts().then((m) => ({ default: m.AiShareByToolChart })));
-const LazyCoverage = lazy(() => charts().then((m) => ({ default: m.CoverageChart })));
-const LazyTier = lazy(() => charts().then((m) => ({ default: m.TierChart })));
+// with the page's API calls), so the numbers never wait for it and the charts rarely do. Once the
+// chunk is there, a chart renders with its data, without a fallback in between.
+const charts = () => import("./charts.tsx");
+const LazyAiShare = preloadable(() => charts().then((m) => m.AiShareByToolChart));
+const LazyCoverage = preloadable(() => charts().then((m) => m.CoverageChart));
+const LazyTier = preloadable(() => charts().then((m) => m.TierChart));
+Promise.all([LazyAiShare.preload(), LazyCoverage.preload(), LazyTier.preload()]).catch(() => {
+  // A chart whose chunk failed to load says so where it is drawn, through the error boundary.
+});
 
 type Charts = typeof import("./charts.tsx");
 

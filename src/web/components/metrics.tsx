@@ -32,6 +32,12 @@ function totals(series: MetricsPoint[]) {
   };
 }
 
+function isQuiet(p: MetricsPoint): boolean {
+  return (
+    p.commits === 0 && p.linesAdded === 0 && p.prsMerged === 0 && p.deploys === 0 && p.incidentsOpened === 0
+  );
+}
+
 function Stat({ label, value, hint }: { label: string; value: string; hint?: string }) {
   return (
     <div className="stat">
@@ -50,7 +56,8 @@ export function MetricsPanel({ repositoryId }: { repositoryId?: string }) {
     <QueryState
       query={query}
       loadingLabel="Loading metrics…"
-      isEmpty={(data) => data.series.length === 0}
+      // Periods without activity come as zeros: a window of nothing but zeros has nothing to chart.
+      isEmpty={(data) => data.series.every(isQuiet)}
       empty={
         <Card>
           <Empty title="No activity in this window.">

@@ -575,24 +575,34 @@ function GithubSection() {
   const config = useDashboardConfig();
   const isAdmin = useHasRole("admin");
   const installUrl = config.data?.github.installUrl ?? null;
+  // The link carries a signed state naming this organization, so GitHub's redirect back links
+  // the new installation here; it is issued on click because it expires after an hour.
+  const link = useApiMutation<undefined, { url: string }>("POST", "/installations/install-link");
   return (
     <Card
       title="GitHub"
       id="github"
       actions={
         installUrl && isAdmin ? (
-          <a className="button button-primary" href={installUrl} target="_blank" rel="noreferrer">
-            Connect GitHub
-          </a>
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={link.isPending}
+            onClick={() => link.mutate(undefined, { onSuccess: ({ url }) => window.location.assign(url) })}
+          >
+            {link.isPending ? "Opening GitHub…" : "Connect GitHub"}
+          </button>
         ) : null
       }
     >
+      <InlineError error={link.error} />
       {installUrl || config.isPending ? null : (
         <div className="callout">
           <p>
             <strong>The GitHub App is not configured on this server.</strong> To connect GitHub, create a
-            GitHub App (webhook URL <code>{window.location.origin}/api/github/webhook</code>, events: push,
-            pull request, deployment status, issues), then start Sentinel with:
+            GitHub App (webhook URL <code>{window.location.origin}/api/webhooks/github</code>, setup URL{" "}
+            <code>{window.location.origin}/api/github/setup</code>, events: push, pull request, deployment
+            status, issues), then start Sentinel with:
           </p>
           <pre>
             GITHUB_APP_ID=…{"\n"}GITHUB_APP_SLUG=your-app-slug{"\n"}GITHUB_APP_PRIVATE_KEY="-----BEGIN…"{"\n"}

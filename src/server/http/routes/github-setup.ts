@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError } from "../../../core/errors.ts";
+import { resolveAuthSecret } from "../../auth/better-auth.ts";
 import { githubAppFromEnv } from "../../github/app-client.ts";
 import { linkInstallationToOrg } from "../../github/link-installation.ts";
 import { verifySetupState } from "../../github/setup-state.ts";
@@ -28,10 +29,10 @@ const route = createRoute({
 
 export function registerGithubSetup(app: OpenAPIHono<AppBindings>, deps: AppDeps): void {
   const github = githubAppFromEnv(deps.env);
+  // The secret the install link's state was signed with (generated and kept locally when unset).
+  const secret = resolveAuthSecret(deps.env);
   app.openapi(route, async (c) => {
     const { installation_id: installationId, state } = c.req.valid("query");
-    const secret = deps.env.BETTER_AUTH_SECRET;
-    if (!secret) throw new AppError("unavailable", "BETTER_AUTH_SECRET is not set");
     const orgId = verifySetupState(secret, state);
     if (!orgId)
       throw new AppError(

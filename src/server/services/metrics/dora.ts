@@ -1,11 +1,16 @@
-import { and, eq } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { badRequest } from "../../../core/errors.ts";
 import { type DeploySummary, summarizeDeploys } from "../../../core/metrics/deploys.ts";
 import { computeDora, type DoraReport } from "../../../core/metrics/dora.ts";
-import type { IncidentFact } from "../../../core/metrics/facts.ts";
-import { repositories } from "../../db/schema/index.ts";
+import {
+  type AttributionFact,
+  type CommitFact,
+  type DeployFact,
+  emptyTiers,
+  type IncidentFact,
+} from "../../../core/metrics/facts.ts";
 import type { ServiceContext } from "../context.ts";
-import { loadRepoFacts, loadUnassignedIncidents } from "./load-facts.ts";
+import { type FactRange, toIncidentFact } from "./load-facts.ts";
 import { assertRepoInOrg } from "./roll-up.ts";
 import { orgSettings } from "./settings.ts";
 import { queryDate } from "./time-series.ts";
@@ -25,37 +30,17 @@ export async function dora(
   const end = new Date(queryDate("to", input.to).getTime() + DAY_MS);
   if (end <= start) throw badRequest("to: must not be before from", { field: "to" });
   const { aiHeavyThreshold } = await orgSettings(ctx.db, ctx.orgId);
-  let repoIds: string[];
-  if (input.repoId) {
-    await assertRepoInOrg(ctx, input.repoId);
-    repoIds = [input.repoId];
-  } else {
-    const repos = await ctx.db
-      .select({ id: repositories.id })
-      .from(repositories)
-      .where(and(eq(repositories.orgId, ctx.orgId)));
-    repoIds = repos.map((r) => r.id);
-  }
-  const range = { start, end };
+  if (input.repoId) await assertRepoInOrg(ctx, input.repoId);
+  const facts = await loadDoraFacts(ctx, { start, end }, input.repoId);
   const deploys: DeploySummary[] = [];
-  const incidents: IncidentFact[] = [];
-  for (const repoId of repoIds) {
-    const facts = await loadRepoFacts(ctx.db, ctx.orgId, repoId, range);
+  for (const repo of facts.repos.values()) {
     deploys.push(
-      ...summarizeDeploys(
-        facts.deploys,
-        facts.commits,
-        facts.attributions,
-        facts.incidents,
-        aiHeavyThreshold,
-      ),
+      ...summarizeDeploys(repo.deploys, repo.commits, repo.attributions, repo.incidents, aiHeavyThreshold),
     );
-    incidents.push(...facts.incidents);
   }
-  if (!input.repoId) incidents.push(...(await loadUnassignedIncidents(ctx.db, ctx.orgId, range)));
   const report = computeDora(
     deploys,
-    dedupeById(incidents),
+    dedupeById(facts.incidents),
     { from: start.getTime(), to: end.getTime() },
     aiHeavyThreshold,
   );
@@ -64,4 +49,182 @@ export async function dora(
 
 function dedupeById(incidents: IncidentFact[]): IncidentFact[] {
   return [...new Map(incidents.map((i) => [i.id, i])).values()];
+}
+
+// What DORA reads, for every repository at once (a handful of set-based queries, whatever the
+// number of repositories). Per repository these are the same facts loadRepoFacts gives for the
+// range, narrowed to what the deploys of the range depend on: the production deploys in the
+// range and the one just before (it bounds what the first shipped), the commits back to that
+// deploy with their attribution, and the incidents. Pull requests play no part in DORA.
+
+interface RepoDoraFacts {
+  deploys: DeployFact[];
+  commits: CommitFact[];
+  attributions: AttributionFact[];
+  incidents: IncidentFact[];
+}
+
+type Row = Record<string, unknown>;
+
+/** What may appear inside a PostgreSQL array literal unquoted (UUIDs), as load-facts.ts checks. */
+const UUID_SHAPE = /^[0-9A-Za-z-]+$/;
+/** The SHAs load-facts.ts looks attribution up by; others count only when committed in the range. */
+const SHA_SHAPE_SQL = "^[0-9A-Za-z-]+$";
+
+const epochMs = (column: SQL) => sql`(extract(epoch from ${column}) * 1000)::float8`;
+const num = (v: unknown): number => (typeof v === "number" ? v : Number(v ?? 0));
+const uuidArray = (ids: readonly string[]) =>
+  sql`${`{${ids.filter((id) => UUID_SHAPE.test(id)).join(",")}}`}::uuid[]`;
+
+async function loadDoraFacts(
+  ctx: ServiceContext,
+  range: FactRange,
+  repoId: string | undefined,
+): Promise<{ repos: Map<string, RepoDoraFacts>; incidents: IncidentFact[] }> {
+  const { db, orgId } = ctx;
+  const rows = async (query: SQL): Promise<Row[]> => (await db.execute(query)).rows;
+  const startAt = sql`${range.start.toISOString()}::timestamptz`;
+  const endAt = sql`${range.end.toISOString()}::timestamptz`;
+  const inScope = repoId
+    ? sql`org_id = ${orgId} AND repo_id = ${repoId}`
+    : sql`org_id = ${orgId} AND repo_id IN (SELECT id FROM repositories WHERE org_id = ${orgId})`;
+  const isProductionDeploy = sql`event_type = 'deploy' AND metadata->>'production' = 'true' AND metadata->>'state' = 'success'`;
+
+  const repos = new Map<string, RepoDoraFacts>();
+  const repo = (id: string): RepoDoraFacts => {
+    let facts = repos.get(id);
+    if (!facts) {
+      facts = { deploys: [], commits: [], attributions: [], incidents: [] };
+      repos.set(id, facts);
+    }
+    return facts;
+  };
+
+  // The deploys in the range, and for each repository that has some, the one just before it.
+  const deployRows = await rows(sql`
+    WITH in_range AS (
+      SELECT id, repo_id, commit_sha, timestamp FROM code_events
+      WHERE ${inScope} AND ${isProductionDeploy} AND timestamp >= ${startAt} AND timestamp < ${endAt}
+    )
+    SELECT id, repo_id, commit_sha, ${epochMs(sql`timestamp`)} AS at, false AS lookback FROM in_range
+    UNION ALL
+    SELECT before.id, before.repo_id, before.commit_sha, ${epochMs(sql`before.timestamp`)} AS at, true AS lookback
+    FROM (SELECT DISTINCT repo_id FROM in_range) AS deployed
+    CROSS JOIN LATERAL (
+      SELECT id, repo_id, commit_sha, timestamp FROM code_events
+      WHERE org_id = ${orgId} AND repo_id = deployed.repo_id AND ${isProductionDeploy}
+        AND timestamp < ${startAt}
+      ORDER BY timestamp DESC, id DESC LIMIT 1
+    ) AS before`);
+  const lookbackSeconds = new Map<string, number>();
+  for (const r of deployRows) {
+    const id = String(r.repo_id);
+    const deploy = {
+      id: String(r.id),
+      sha: r.commit_sha === null ? null : String(r.commit_sha),
+      at: num(r.at),
+    };
+    repo(id).deploys.push(deploy);
+    if (r.lookback === true) lookbackSeconds.set(id, deploy.at / 1000);
+  }
+
+  // The commits those deploys may have shipped: back to the deploy before the range (1 ms of
+  // slack, as load-facts.ts), or to the beginning when there is none. A repository without a
+  // deploy in the range ships nothing DORA counts, so its commits are not read.
+  const deployed = [...repos.keys()];
+  if (deployed.length > 0) {
+    const windows = sql`unnest(${uuidArray(deployed)},
+      ${`{${deployed.map((id) => lookbackSeconds.get(id) ?? "NULL").join(",")}}`}::float8[]) AS w(repo_id, after_s)`;
+    const shipped = sql`
+      SELECT e.repo_id, e.commit_sha, e.at FROM ${windows}
+      CROSS JOIN LATERAL (
+        SELECT repo_id, commit_sha, ${epochMs(sql`timestamp`)} AS at FROM code_events
+        WHERE org_id = ${orgId} AND repo_id = w.repo_id AND event_type = 'commit'
+          AND commit_sha IS NOT NULL AND timestamp < ${endAt}
+          AND (w.after_s IS NULL OR timestamp >= to_timestamp(w.after_s) - interval '1 millisecond')
+      ) AS e`;
+    for (const r of await rows(shipped)) {
+      repo(String(r.repo_id)).commits.push({ sha: String(r.commit_sha), at: num(r.at) });
+    }
+
+    // Their attribution, summed per commit as load-facts.ts does (which also finds a commit's rows
+    // committed outside the range, by SHA, when the SHA has the usual shape). One pass, grouped
+    // by tool as well, gives both the sums and the AI lines per tool.
+    const byTool = await rows(sql`
+      SELECT repo_id, commit_sha, coalesce(tool, 'unknown') AS tool,
+             ${epochMs(sql`min(committed_at)`)} AS at, count(*)::int AS files,
+             sum(lines_added)::int AS lines_added, sum(lines_deleted)::int AS lines_deleted,
+             sum(ai_lines)::int AS ai_lines, sum(human_lines)::int AS human_lines,
+             sum(unknown_lines)::int AS unknown_lines,
+             count(*) FILTER (WHERE ai_lines > 0)::int AS ai_files,
+             coalesce(sum(lines_added) FILTER (WHERE risk_tier = 'T1_boilerplate'), 0)::int AS t1,
+             coalesce(sum(lines_added) FILTER (WHERE risk_tier = 'T2_glue'), 0)::int AS t2,
+             coalesce(sum(lines_added) FILTER (WHERE risk_tier = 'T3_core'), 0)::int AS t3,
+             coalesce(sum(lines_added) FILTER (WHERE risk_tier = 'T4_novel'), 0)::int AS t4,
+             coalesce(sum(ai_lines) FILTER (WHERE risk_tier = 'T1_boilerplate'), 0)::int AS t1_ai,
+             coalesce(sum(ai_lines) FILTER (WHERE risk_tier = 'T2_glue'), 0)::int AS t2_ai,
+             coalesce(sum(ai_lines) FILTER (WHERE risk_tier = 'T3_core'), 0)::int AS t3_ai,
+             coalesce(sum(ai_lines) FILTER (WHERE risk_tier = 'T4_novel'), 0)::int AS t4_ai
+      FROM code_attribution
+      WHERE org_id = ${orgId}
+        AND (repo_id, commit_sha) IN (SELECT repo_id, commit_sha FROM (${shipped}) AS s)
+        AND (commit_sha ~ ${SHA_SHAPE_SQL} OR (committed_at >= ${startAt} AND committed_at < ${endAt}))
+      GROUP BY repo_id, commit_sha, coalesce(tool, 'unknown')`);
+    const facts = new Map<string, AttributionFact>();
+    for (const r of byTool) {
+      const key = `${String(r.repo_id)} ${String(r.commit_sha)}`;
+      let fact = facts.get(key);
+      if (!fact) {
+        fact = {
+          sha: String(r.commit_sha),
+          at: num(r.at),
+          files: 0,
+          linesAdded: 0,
+          linesDeleted: 0,
+          aiLines: 0,
+          humanLines: 0,
+          unknownLines: 0,
+          tiers: emptyTiers(),
+          aiLinesByTool: {},
+        };
+        facts.set(key, fact);
+        repo(String(r.repo_id)).attributions.push(fact);
+      }
+      fact.at = Math.min(fact.at, num(r.at));
+      fact.files += num(r.files);
+      fact.linesAdded += num(r.lines_added);
+      fact.linesDeleted += num(r.lines_deleted);
+      fact.aiLines += num(r.ai_lines);
+      fact.humanLines += num(r.human_lines);
+      fact.unknownLines += num(r.unknown_lines);
+      fact.tiers.T1_boilerplate.lines += num(r.t1);
+      fact.tiers.T1_boilerplate.aiLines += num(r.t1_ai);
+      fact.tiers.T2_glue.lines += num(r.t2);
+      fact.tiers.T2_glue.aiLines += num(r.t2_ai);
+      fact.tiers.T3_core.lines += num(r.t3);
+      fact.tiers.T3_core.aiLines += num(r.t3_ai);
+      fact.tiers.T4_novel.lines += num(r.t4);
+      fact.tiers.T4_novel.aiLines += num(r.t4_ai);
+      // As load-facts.ts: a tool appears once it has a file with AI lines.
+      if (num(r.ai_files) > 0) fact.aiLinesByTool[String(r.tool)] = num(r.ai_lines);
+    }
+  }
+
+  // Incidents started in the range, and those linked to the deploys read above (they make a
+  // deploy failed, whenever they started). Organization-wide, also those naming no repository.
+  const deployIds = [...repos.values()].flatMap((r) => r.deploys.map((d) => d.id));
+  const startedInRange = sql`started_at >= ${startAt} AND started_at < ${endAt}`;
+  const incidentRows = await rows(sql`
+    SELECT id, repo_id, severity, ${epochMs(sql`started_at`)} AS started_at,
+           ${epochMs(sql`resolved_at`)} AS resolved_at, deploy_event_id, suspect_ai_share
+    FROM incidents
+    WHERE (${inScope} AND (${startedInRange} OR deploy_event_id = ANY(${uuidArray(deployIds)})))
+      ${repoId ? sql`` : sql`OR (org_id = ${orgId} AND repo_id IS NULL AND ${startedInRange})`}`);
+  const incidents: IncidentFact[] = [];
+  for (const r of incidentRows) {
+    const fact = toIncidentFact(r);
+    incidents.push(fact);
+    if (r.repo_id !== null && r.repo_id !== undefined) repo(String(r.repo_id)).incidents.push(fact);
+  }
+  return { repos, incidents };
 }

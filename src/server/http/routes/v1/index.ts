@@ -1,5 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { AUTH_BASE_PATH, type Auth, createAuth, publicOrigin } from "../../../auth/better-auth.ts";
+import {
+  AUTH_BASE_PATH,
+  type Auth,
+  createAuth,
+  publicOrigin,
+  resolveAuthSecret,
+} from "../../../auth/better-auth.ts";
 import { ApiKeyUseRecorder } from "../../../auth/last-use.ts";
 import { MemoryRateLimiter, type RateLimiter } from "../../../auth/rate-limit.ts";
 import type { Queue } from "../../../jobs/queue.ts";
@@ -14,7 +20,8 @@ import { registerCommitRoutes } from "./commits.ts";
 import { API_DOCS_HTML } from "./docs-page.ts";
 import { registerEventRoutes } from "./events.ts";
 import { registerIncidentRoutes } from "./incidents.ts";
-import { registerInstallationRoutes } from "./installations.ts";
+import { type InstallLinkConfig, registerInstallationRoutes } from "./installations.ts";
+import { registerIntegrationRoutes } from "./integrations.ts";
 import { registerInvitationRoutes } from "./invitations.ts";
 import { registerMeRoutes } from "./me.ts";
 import { registerMemberRoutes } from "./members.ts";
@@ -62,19 +69,27 @@ export function registerV1(app: OpenAPIHono<AppBindings>, deps: AppDeps, options
   v1.use("/api/v1/*", csrfProtection(origin));
   v1.use("/api/v1/*", rateLimit(options.rateLimiter ?? new MemoryRateLimiter()));
 
-  registerV1Routes(v1, origin, deps.queue);
+  registerV1Routes(v1, origin, deps.queue, {
+    appSlug: deps.env.GITHUB_APP_SLUG,
+    secret: resolveAuthSecret(deps.env),
+  });
 
   app.route("/", v1);
   return { auth, keyUse };
 }
 
 /** Every v1 route, in one list: used by the server and by `v1OpenApiDocument`. */
-function registerV1Routes(v1: OpenAPIHono<V1Bindings>, origin: string, queue?: Queue): void {
+function registerV1Routes(
+  v1: OpenAPIHono<V1Bindings>,
+  origin: string,
+  queue?: Queue,
+  github?: InstallLinkConfig,
+): void {
   registerMeRoutes(v1);
-  registerOrganizationRoutes(v1);
+  registerOrganizationRoutes(v1, origin);
   registerMemberRoutes(v1);
   registerInvitationRoutes(v1, origin);
-  registerInstallationRoutes(v1);
+  registerInstallationRoutes(v1, github);
   registerRepositoryRoutes(v1);
   registerEventRoutes(v1);
   registerAttributionRoutes(v1);
@@ -83,6 +98,7 @@ function registerV1Routes(v1: OpenAPIHono<V1Bindings>, origin: string, queue?: Q
   registerAuditLogRoutes(v1);
   registerIncidentRoutes(v1, queue);
   registerMetricsRoutes(v1);
+  registerIntegrationRoutes(v1, origin);
 }
 
 function registerSecuritySchemes(v1: OpenAPIHono<V1Bindings>): void {

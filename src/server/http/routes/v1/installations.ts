@@ -1,9 +1,11 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { GITHUB_ACCOUNT_TYPES } from "../../../../core/enums.ts";
+import { AppError } from "../../../../core/errors.ts";
+import { installLink } from "../../../github/setup-state.ts";
 import { listInstallations } from "../../../services/installations/list-installations.ts";
 import type { V1Bindings } from "../../middleware/auth.ts";
 import { withTenant } from "../../middleware/tenant.ts";
-import { errorResponses, iso, isoTime, jsonResponse, v1Route } from "./define.ts";
+import { errorResponses, errorSchema, iso, isoTime, jsonResponse, v1Route } from "./define.ts";
 
 const installationSchema = z
   .object({
@@ -26,7 +28,45 @@ const listRoute = v1Route("installations:read", {
   },
 });
 
-export function registerInstallationRoutes(app: OpenAPIHono<V1Bindings>): void {
+const installLinkRoute = v1Route("installations:manage", {
+  method: "post",
+  path: "/api/v1/installations/install-link",
+  tags: ["github"],
+  summary: "A link to install the GitHub App for this organization (valid one hour)",
+  description:
+    "The App's installation page with a signed `state` naming this organization. After the install, GitHub " +
+    "sends the browser to `/api/github/setup`, which links the new installation here. 503 when the server " +
+    "has no GitHub App configured (GITHUB_APP_SLUG).",
+  responses: {
+    200: jsonResponse(z.object({ url: z.url(), expiresAt: isoTime }).openapi("InstallLink"), "Install link"),
+    ...errorResponses(),
+    503: {
+      description: "No GitHub App configured on this server",
+      content: { "application/json": { schema: errorSchema } },
+    },
+  },
+});
+
+/** What issuing install links needs: the App's public slug and the secret that signs states. */
+export interface InstallLinkConfig {
+  appSlug: string | undefined;
+  secret: string | undefined;
+}
+
+export function registerInstallationRoutes(app: OpenAPIHono<V1Bindings>, github?: InstallLinkConfig): void {
+  app.openapi(installLinkRoute, async (c) => {
+    const appSlug = github?.appSlug;
+    const secret = github?.secret;
+    if (!appSlug || !secret) {
+      throw new AppError("unavailable", "no GitHub App is configured on this server (set GITHUB_APP_SLUG)");
+    }
+    const orgId = c.var.auth.org?.id;
+    if (!orgId) throw new AppError("not_found", "organization not found");
+    const link = installLink({ appSlug, secret }, orgId);
+    c.header("cache-control", "no-store");
+    return c.json({ url: link.url, expiresAt: link.expiresAt.toISOString() }, 200);
+  });
+
   app.openapi(listRoute, async (c) => {
     const items = await withTenant(c.var, listInstallations);
     return c.json({ items: items.map((i) => ({ ...i, suspendedAt: iso(i.suspendedAt) })) }, 200);

@@ -1,7 +1,13 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
-import { ORG_PLANS } from "../../../../core/enums.ts";
+import { MEMBER_ROLES, ORG_PLANS } from "../../../../core/enums.ts";
+import { AppError } from "../../../../core/errors.ts";
 import { orgSettingsSchema } from "../../../../core/settings.ts";
+import { getUser } from "../../../services/access/get-user.ts";
 import { changePlan } from "../../../services/organizations/change-plan.ts";
+import {
+  createOwnOrganization,
+  createOwnOrganizationInputSchema,
+} from "../../../services/organizations/create-own-organization.ts";
 import { getOrganization, type OrganizationView } from "../../../services/organizations/get-organization.ts";
 import { updateOrganizationSettings } from "../../../services/organizations/update-organization-settings.ts";
 import type { V1Bindings } from "../../middleware/auth.ts";
@@ -20,6 +26,31 @@ export const organizationSchema = z
   .openapi("Organization");
 
 const toJson = (org: OrganizationView) => ({ ...org, createdAt: iso(org.createdAt) });
+
+const createdSchema = z
+  .object({
+    id: z.uuid(),
+    slug: z.string(),
+    name: z.string(),
+    role: z.enum(MEMBER_ROLES).openapi({ description: "The caller's role: owner" }),
+  })
+  .openapi("CreatedOrganization");
+
+const createRoute = v1Route("session", {
+  method: "post",
+  path: "/api/v1/organizations",
+  tags: ["organization"],
+  summary: "Create an organization, with the signed-in person as its owner (sessions only)",
+  description:
+    "The same rules as `sentinel orgs create`: a slug of 2–48 lowercase letters, digits and single hyphens, " +
+    "made from the name when absent; the plan is free. A taken slug is a 409. Recorded in the new " +
+    "organization's audit log. Send no X-Sentinel-Org header, or one naming an organization you belong to.",
+  request: { body: jsonBody(createOwnOrganizationInputSchema) },
+  responses: {
+    201: jsonResponse(createdSchema, "The organization; you are its owner"),
+    ...errorResponses(409),
+  },
+});
 
 const getRoute = v1Route("organization:read", {
   method: "get",
@@ -49,7 +80,17 @@ const planRoute = v1Route("organization:plan", {
   responses: { 200: jsonResponse(organizationSchema, "The updated organization"), ...errorResponses(402) },
 });
 
-export function registerOrganizationRoutes(app: OpenAPIHono<V1Bindings>): void {
+export function registerOrganizationRoutes(app: OpenAPIHono<V1Bindings>, publicOrigin: string): void {
+  app.openapi(createRoute, async (c) => {
+    const input = c.req.valid("json");
+    const { auth, db } = c.var;
+    if (!auth.userId) throw new AppError("forbidden", "this route is for signed-in people, not API keys");
+    // No tenant yet: the person's own row, then the creation, on the connection's role (as the CLI).
+    const { email } = await getUser(db, auth.userId);
+    const org = await createOwnOrganization(db, { userId: auth.userId, email }, input, publicOrigin);
+    return c.json({ id: org.id, slug: org.slug, name: org.name, role: "owner" as const }, 201);
+  });
+
   app.openapi(getRoute, async (c) => c.json(toJson(await withTenant(c.var, getOrganization)), 200));
 
   app.openapi(settingsRoute, async (c) => {
