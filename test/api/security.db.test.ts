@@ -139,6 +139,11 @@ const FIXTURES: Record<string, Fixture> = {
     namesTenantObjects: true,
     malformed: () => ({ query: { minConfidence: "2" }, field: "minConfidence" }),
   },
+  "GET /api/v1/repositories/{id}/top-files": {
+    request: (t) => ({ params: { id: t.repoId }, query: { tier: "T3_core", limit: "5" } }),
+    namesTenantObjects: true,
+    malformed: (t) => ({ params: { id: t.repoId }, query: { limit: "101" }, field: "limit" }),
+  },
   "POST /api/v1/attributions/override": {
     request: (t) => ({
       body: {

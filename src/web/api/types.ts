@@ -140,6 +140,24 @@ export interface Commit {
   files: Attribution[];
 }
 
+/** GET /repositories/{id}/top-files: per-file sums over every matching file change. */
+export interface TopFiles {
+  /** The UTC days counted, both included; null: unbounded on that side. */
+  window: { from: string | null; to: string | null };
+  /** Every file change matching the filters. */
+  fileChanges: number;
+  /** Files with AI-written lines among them; `items` are the first of them. */
+  files: number;
+  items: Array<{
+    path: string;
+    aiLines: number;
+    linesAdded: number;
+    changes: number;
+    latestRiskTier: RiskTier;
+    tools: string[];
+  }>;
+}
+
 export interface TierLines {
   lines: number;
   aiLines: number;

@@ -1,12 +1,20 @@
 import { Link, useParams } from "react-router";
 import { RISK_TIERS } from "../../core/enums.ts";
 import { useApiQuery, useOrgSlug } from "../api/hooks.ts";
-import type { Attribution, CodeEvent, Page, Repository } from "../api/types.ts";
-import { FilterBar, useQueryParams, WindowControls } from "../components/filters.tsx";
+import type { Attribution, CodeEvent, Page, Repository, TopFiles } from "../api/types.ts";
+import { FilterBar, useMetricsWindow, useQueryParams, WindowControls } from "../components/filters.tsx";
 import { DoraTiles, MetricsPanel, RecentIncidents } from "../components/metrics.tsx";
 import { Empty, ErrorState, Loading, QueryState } from "../components/states.tsx";
 import { Badge, Card, ConfidenceMeter, PageHeader, TierBadge } from "../components/ui.tsx";
-import { formatDateTime, formatNumber, formatRelative, shortSha, tierLabel } from "../format.ts";
+import {
+  formatDate,
+  formatDateTime,
+  formatNumber,
+  formatRelative,
+  parseDay,
+  shortSha,
+  tierLabel,
+} from "../format.ts";
 
 const CONFIDENCE_OPTIONS = [
   { value: "", label: "Any confidence" },
@@ -121,9 +129,10 @@ function FileFilters() {
   );
 }
 
-const SAMPLE = 200;
+const RECENT_CHANGES = 25;
 
-function useAttributions(repositoryId: string) {
+/** The latest file changes that match the filters. */
+function useRecentChanges(repositoryId: string) {
   const f = useFileFilters();
   return useApiQuery<Page<Attribution>>("/attributions", {
     repositoryId,
@@ -131,50 +140,57 @@ function useAttributions(repositoryId: string) {
     tool: f.tool,
     minConfidence: f.minConfidence,
     path: f.path,
-    limit: SAMPLE,
+    limit: RECENT_CHANGES,
   });
 }
 
-/** Files ranked by AI-written lines over the latest file changes that match the filters. */
+const TOP_FILES = 12;
+
+/** A UTC day (YYYY-MM-DD) as people read dates. */
+const formatDay = (day: string) => formatDate(parseDay(day).toISOString());
+
+function describeWindow(window: TopFiles["window"]): string {
+  if (window.from && window.to) return `from ${formatDay(window.from)} to ${formatDay(window.to)}`;
+  if (window.from) return `since ${formatDay(window.from)}`;
+  if (window.to) return `until ${formatDay(window.to)}`;
+  return "of all time";
+}
+
+/** Files ranked by AI-written lines, summed by the server over every change matching the filters. */
 function TopAiFiles({ repositoryId }: { repositoryId: string }) {
-  const query = useAttributions(repositoryId);
+  const f = useFileFilters();
+  const { from, to } = useMetricsWindow();
+  const query = useApiQuery<TopFiles>(`/repositories/${repositoryId}/top-files`, {
+    tier: f.tier,
+    tool: f.tool,
+    minConfidence: f.minConfidence,
+    path: f.path,
+    from,
+    to,
+    limit: TOP_FILES,
+  });
   return (
     <Card title="Files with the most AI-written lines">
       <QueryState
         query={query}
-        isEmpty={(d) => d.items.length === 0}
+        isEmpty={(d) => d.fileChanges === 0}
         empty={<Empty title="No files match these filters." />}
       >
-        {(data) => {
-          const files = new Map<
-            string,
-            { path: string; aiLines: number; linesAdded: number; tier: string; changes: number }
-          >();
-          for (const a of data.items) {
-            const f = files.get(a.filePath) ?? {
-              path: a.filePath,
-              aiLines: 0,
-              linesAdded: 0,
-              tier: a.riskTier,
-              changes: 0,
-            };
-            f.aiLines += a.aiLines;
-            f.linesAdded += a.linesAdded;
-            f.changes += 1;
-            files.set(a.filePath, f);
-          }
-          const ranked = [...files.values()]
-            .filter((f) => f.aiLines > 0)
-            .sort((a, b) => b.aiLines - a.aiLines)
-            .slice(0, 12);
-          if (ranked.length === 0) return <Empty title="No AI-written lines in the matching files." />;
-          return (
+        {(data) =>
+          data.items.length === 0 ? (
+            <Empty title="No AI-written lines in the matching files." />
+          ) : (
             <>
               <table className="table" data-testid="top-ai-files">
                 <thead>
                   <tr>
                     <th scope="col">File</th>
-                    <th scope="col">Tier</th>
+                    <th scope="col" title="The tier of its latest change">
+                      Tier
+                    </th>
+                    <th scope="col" className="num">
+                      Changes
+                    </th>
                     <th scope="col" className="num">
                       AI lines
                     </th>
@@ -184,24 +200,34 @@ function TopAiFiles({ repositoryId }: { repositoryId: string }) {
                   </tr>
                 </thead>
                 <tbody>
-                  {ranked.map((f) => (
-                    <tr key={f.path}>
-                      <td className="path">{f.path}</td>
-                      <td>
-                        <TierBadge tier={f.tier} />
+                  {data.items.map((file) => (
+                    <tr key={file.path}>
+                      <td
+                        className="path"
+                        title={file.tools.length > 0 ? `Tools: ${file.tools.join(", ")}` : undefined}
+                      >
+                        {file.path}
                       </td>
-                      <td className="num">{formatNumber(f.aiLines)}</td>
-                      <td className="num">{formatNumber(f.linesAdded)}</td>
+                      <td>
+                        <TierBadge tier={file.latestRiskTier} />
+                      </td>
+                      <td className="num">{formatNumber(file.changes)}</td>
+                      <td className="num">{formatNumber(file.aiLines)}</td>
+                      <td className="num">{formatNumber(file.linesAdded)}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
               <p className="muted small">
-                From the latest {formatNumber(data.items.length)} file changes matching the filters.
+                {data.files > data.items.length
+                  ? `The top ${formatNumber(data.items.length)} of ${formatNumber(data.files)} files with AI-written lines, over all `
+                  : "Over all "}
+                {formatNumber(data.fileChanges)} file changes matching the filters,{" "}
+                {describeWindow(data.window)}.
               </p>
             </>
-          );
-        }}
+          )
+        }
       </QueryState>
     </Card>
   );
@@ -209,7 +235,7 @@ function TopAiFiles({ repositoryId }: { repositoryId: string }) {
 
 function RecentChanges({ repositoryId }: { repositoryId: string }) {
   const slug = useOrgSlug();
-  const query = useAttributions(repositoryId);
+  const query = useRecentChanges(repositoryId);
   return (
     <Card title="Recent file changes">
       <QueryState
@@ -233,7 +259,7 @@ function RecentChanges({ repositoryId }: { repositoryId: string }) {
               </tr>
             </thead>
             <tbody>
-              {data.items.slice(0, 25).map((a) => (
+              {data.items.map((a) => (
                 <tr key={a.id}>
                   <td>
                     <Link to={`/o/${slug}/repositories/${repositoryId}/commits/${a.commitSha}`}>

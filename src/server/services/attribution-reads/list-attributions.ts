@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, like, lte, or } from "drizzle-orm";
+import { and, desc, eq, gte, like, lt, lte, or, type SQL } from "drizzle-orm";
 import type { DetectionMethod, RiskTier } from "../../../core/enums.ts";
 import { effectiveFrom } from "../../auth/plans.ts";
 import { codeAttribution } from "../../db/schema/telemetry.ts";
@@ -8,7 +8,8 @@ import { decodeCursor, encodeCursor, exactTime, olderThan, pageOf, timeIdCursor 
 import { getRepository } from "../repositories/repository-views.ts";
 import { type AttributionView, attributionColumns } from "./attribution-view.ts";
 
-export interface AttributionFilters {
+/** Which attribution rows a read counts: the filters of GET /attributions and its kin. */
+export interface AttributionMatch {
   repositoryId?: string | undefined;
   commitSha?: string | undefined;
   minConfidence?: number | undefined;
@@ -18,11 +19,38 @@ export interface AttributionFilters {
   /** A file path, or a directory: matches the path itself and everything under it. */
   path?: string | undefined;
   tool?: string | undefined;
+  /** Committed at or after. */
+  from?: Date | undefined;
+  /** Committed strictly before. */
+  before?: Date | undefined;
+}
+
+export interface AttributionFilters extends Omit<AttributionMatch, "from" | "before"> {
   limit: number;
   cursor?: string | undefined;
 }
 
 const escapeLike = (value: string) => value.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+
+/** The WHERE condition on code_attribution for one organization's rows matching `m`. */
+export function matchAttributions(orgId: string, m: AttributionMatch): SQL | undefined {
+  const path = m.path?.replace(/\/+$/, "");
+  return and(
+    eq(codeAttribution.orgId, orgId),
+    m.repositoryId ? eq(codeAttribution.repoId, m.repositoryId) : undefined,
+    m.commitSha ? eq(codeAttribution.commitSha, m.commitSha) : undefined,
+    m.minConfidence !== undefined ? gte(codeAttribution.aiConfidence, m.minConfidence) : undefined,
+    m.maxConfidence !== undefined ? lte(codeAttribution.aiConfidence, m.maxConfidence) : undefined,
+    m.tier ? eq(codeAttribution.riskTier, m.tier) : undefined,
+    m.method ? eq(codeAttribution.detectionMethod, m.method) : undefined,
+    path
+      ? or(eq(codeAttribution.filePath, path), like(codeAttribution.filePath, `${escapeLike(path)}/%`))
+      : undefined,
+    m.tool ? eq(codeAttribution.tool, m.tool) : undefined,
+    m.from ? gte(codeAttribution.committedAt, m.from) : undefined,
+    m.before ? lt(codeAttribution.committedAt, m.before) : undefined,
+  );
+}
 
 /** Per-file attributions, newest commit first, within the plan's history window. */
 export async function listAttributions(
@@ -32,28 +60,12 @@ export async function listAttributions(
   if (filters.repositoryId) await getRepository(ctx, filters.repositoryId);
   const from = effectiveFrom(await getOrganizationPlan(ctx), undefined);
   const after = decodeCursor(filters.cursor, timeIdCursor);
-  const path = filters.path?.replace(/\/+$/, "");
   const rows = await ctx.db
     .select({ ...attributionColumns, position: exactTime(codeAttribution.committedAt) })
     .from(codeAttribution)
     .where(
       and(
-        eq(codeAttribution.orgId, ctx.orgId),
-        filters.repositoryId ? eq(codeAttribution.repoId, filters.repositoryId) : undefined,
-        filters.commitSha ? eq(codeAttribution.commitSha, filters.commitSha) : undefined,
-        filters.minConfidence !== undefined
-          ? gte(codeAttribution.aiConfidence, filters.minConfidence)
-          : undefined,
-        filters.maxConfidence !== undefined
-          ? lte(codeAttribution.aiConfidence, filters.maxConfidence)
-          : undefined,
-        filters.tier ? eq(codeAttribution.riskTier, filters.tier) : undefined,
-        filters.method ? eq(codeAttribution.detectionMethod, filters.method) : undefined,
-        path
-          ? or(eq(codeAttribution.filePath, path), like(codeAttribution.filePath, `${escapeLike(path)}/%`))
-          : undefined,
-        filters.tool ? eq(codeAttribution.tool, filters.tool) : undefined,
-        from ? gte(codeAttribution.committedAt, from) : undefined,
+        matchAttributions(ctx.orgId, { ...filters, from }),
         after ? olderThan(codeAttribution.committedAt, codeAttribution.id, after) : undefined,
       ),
     )

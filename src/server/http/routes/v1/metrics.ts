@@ -7,7 +7,7 @@ import type { V1Bindings } from "../../middleware/auth.ts";
 import { withTenant } from "../../middleware/tenant.ts";
 import { errorResponses, jsonResponse, v1Route } from "./define.ts";
 
-const day = z
+export const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD")
   .openapi({ example: "2026-03-01" });
