@@ -1,4 +1,4 @@
-import { INCIDENT_SEVERITIES, RISK_TIERS, type RiskTier, TIME_PERIODS } from "../enums.ts";
+import { INCIDENT_SEVERITIES, TIME_PERIODS } from "../enums.ts";
 import type { MetricsBreakdown } from "../metrics-breakdown.ts";
 import { type DeploySummary, summarizeDeploys } from "./deploys.ts";
 import type { AttributionFact, CommitFact, IncidentFact, PullRequestFact, RepoFacts } from "./facts.ts";
@@ -73,13 +73,6 @@ export const ADDITIVE_COLUMNS = [
   "incidentsOpened",
 ] as const satisfies ReadonlyArray<keyof MetricRow>;
 
-const TIER_COLUMNS: Record<RiskTier, { lines: keyof MetricRow; aiLines: keyof MetricRow }> = {
-  T1_boilerplate: { lines: "t1Lines", aiLines: "t1AiLines" },
-  T2_glue: { lines: "t2Lines", aiLines: "t2AiLines" },
-  T3_core: { lines: "t3Lines", aiLines: "t3AiLines" },
-  T4_novel: { lines: "t4Lines", aiLines: "t4AiLines" },
-};
-
 function emptyRow(key: PeriodKey): MetricRow {
   return {
     ...key,
@@ -127,22 +120,32 @@ export function isEmptyRow(row: MetricRow): boolean {
   return ADDITIVE_COLUMNS.every((c) => row[c] === 0) && row.prsReviewed === 0;
 }
 
+// All three buckets of an instant depend only on its UTC day, and a year of events falls on a
+// few hundred days: bucket keys are computed once per day (periodStart builds dates and strings,
+// which at millions of facts was most of a full rebuild's time).
+const DAY_MS = 86_400_000;
+const dayOf = (at: number) => Math.floor(at / DAY_MS);
+
 /** Every bucket (in all three periods) that some fact falls in: the rows a full rebuild writes. */
 export function bucketsOf(facts: RepoFacts): PeriodKey[] {
-  const instants = [
-    ...facts.commits.map((c) => c.at),
-    ...facts.attributions.map((a) => a.at),
-    ...facts.pullRequests.map((p) => p.at),
-    ...facts.deploys.map((d) => d.at),
-    ...facts.incidents.map((i) => i.startedAt),
-  ];
   const keys = new Map<string, PeriodKey>();
-  for (const at of instants) {
+  const seenDays = new Set<number>();
+  const add = (at: number) => {
+    // A day already seen adds no bucket (its week and month came with it), so skipping it keeps
+    // the order in which buckets are first met.
+    const day = dayOf(at);
+    if (seenDays.has(day)) return;
+    seenDays.add(day);
     for (const period of TIME_PERIODS) {
       const date = periodStart(period, at);
       keys.set(`${period}:${date}`, { period, date });
     }
-  }
+  };
+  for (const c of facts.commits) add(c.at);
+  for (const a of facts.attributions) add(a.at);
+  for (const p of facts.pullRequests) add(p.at);
+  for (const d of facts.deploys) add(d.at);
+  for (const i of facts.incidents) add(i.startedAt);
   return [...keys.values()];
 }
 
@@ -170,11 +173,13 @@ export function computeMetricRows(
     facts.incidents,
     threshold,
   );
-  const attributionBySha = new Map(facts.attributions.map((a) => [a.sha, a]));
-  const heavySha = (sha: string | null) => {
-    const fact = sha ? attributionBySha.get(sha) : undefined;
-    return fact ? isAiHeavy(aiShare(fact.aiLines, fact.linesAdded), threshold) : false;
-  };
+  // Whether each attributed commit is AI-heavy, decided once per SHA (the last fact of a SHA
+  // counts), not once per bucket it lands in.
+  const heavyShas = new Set<string>();
+  for (const [sha, fact] of new Map(facts.attributions.map((a) => [a.sha, a]))) {
+    if (isAiHeavy(aiShare(fact.aiLines, fact.linesAdded), threshold)) heavyShas.add(sha);
+  }
+  const heavySha = (sha: string | null) => (sha ? heavyShas.has(sha) : false);
 
   // Group facts by bucket once, instead of scanning every fact for every bucket.
   const groups = new Map<string, BucketFacts>();
@@ -187,11 +192,19 @@ export function computeMetricRows(
       incidents: [],
     });
   }
-  const place = <K extends keyof BucketFacts>(at: number, list: K, item: BucketFacts[K][number]) => {
-    for (const period of TIME_PERIODS) {
-      const group = groups.get(`${period}:${periodStart(period, at)}`);
-      if (group) (group[list] as Array<typeof item>).push(item);
+  // The groups a fact lands in depend only on its UTC day: found once per day.
+  const groupsByDay = new Map<number, BucketFacts[]>();
+  const groupsOf = (at: number): BucketFacts[] => {
+    const day = dayOf(at);
+    let found = groupsByDay.get(day);
+    if (!found) {
+      found = TIME_PERIODS.flatMap((period) => groups.get(`${period}:${periodStart(period, at)}`) ?? []);
+      groupsByDay.set(day, found);
     }
+    return found;
+  };
+  const place = <K extends keyof BucketFacts>(at: number, list: K, item: BucketFacts[K][number]) => {
+    for (const group of groupsOf(at)) (group[list] as Array<typeof item>).push(item);
   };
   for (const c of facts.commits) place(c.at, "commits", c);
   for (const a of facts.attributions) place(a.at, "attributions", a);
@@ -216,13 +229,20 @@ export function computeMetricRows(
       row.aiLinesAdded += a.aiLines;
       row.humanLinesAdded += a.humanLines;
       row.unknownLinesAdded += a.unknownLines;
-      for (const tier of RISK_TIERS) {
-        const cols = TIER_COLUMNS[tier];
-        (row[cols.lines] as number) += a.tiers[tier].lines;
-        (row[cols.aiLines] as number) += a.tiers[tier].aiLines;
-      }
-      for (const [tool, n] of Object.entries(a.aiLinesByTool)) {
-        if (n > 0) row.breakdown.aiLinesByTool[tool] = (row.breakdown.aiLinesByTool[tool] ?? 0) + n;
+      // Spelled out, and without Object.entries: this loop runs for every commit in three buckets.
+      const { T1_boilerplate: t1, T2_glue: t2, T3_core: t3, T4_novel: t4 } = a.tiers;
+      row.t1Lines += t1.lines;
+      row.t1AiLines += t1.aiLines;
+      row.t2Lines += t2.lines;
+      row.t2AiLines += t2.aiLines;
+      row.t3Lines += t3.lines;
+      row.t3AiLines += t3.aiLines;
+      row.t4Lines += t4.lines;
+      row.t4AiLines += t4.aiLines;
+      const byTool = row.breakdown.aiLinesByTool;
+      for (const tool in a.aiLinesByTool) {
+        const n = a.aiLinesByTool[tool] as number;
+        if (n > 0) byTool[tool] = (byTool[tool] ?? 0) + n;
       }
     }
     row.breakdown.aiLinesByTool = sortedRecord(row.breakdown.aiLinesByTool);

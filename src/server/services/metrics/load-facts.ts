@@ -107,19 +107,23 @@ export async function loadRepoFacts(
   }));
 
   // Attribution of the loaded commits, of merge commits (they classify PRs), and of anything
-  // committed in the range.
-  const shas = [
-    ...new Set([
-      ...commits.map((c) => c.sha),
-      ...pullRequests.flatMap((p) => (p.mergeCommitSha ? [p.mergeCommitSha] : [])),
-    ]),
-  ].filter((sha) => SHA_SHAPE.test(sha));
-  const attributionFilter = range
-    ? sql`(${inRange(sql`committed_at`)} OR commit_sha = ANY(${`{${shas.join(",")}}`}::text[]))`
-    : sql`true`;
+  // committed in the range (without a range: all of the repository's).
+  let attributionFilter = sql`true`;
+  if (range) {
+    const shas = [
+      ...new Set([
+        ...commits.map((c) => c.sha),
+        ...pullRequests.flatMap((p) => (p.mergeCommitSha ? [p.mergeCommitSha] : [])),
+      ]),
+    ].filter((sha) => SHA_SHAPE.test(sha));
+    attributionFilter = sql`(${inRange(sql`committed_at`)} OR commit_sha = ANY(${`{${shas.join(",")}}`}::text[]))`;
+  }
+  // One pass over the rows, per commit and tool: a commit's sums are those of its tools' groups,
+  // and a tool has AI lines when one of its files does (`tool_ai_lines` is null otherwise).
   const attributionRows = await rows(
     db,
-    sql`SELECT commit_sha, ${epochMs(sql`min(committed_at)`)} AS at, count(*)::int AS files,
+    sql`SELECT commit_sha, coalesce(tool, 'unknown') AS tool, ${epochMs(sql`min(committed_at)`)} AS at,
+               count(*)::int AS files,
                sum(lines_added)::int AS lines_added, sum(lines_deleted)::int AS lines_deleted,
                sum(ai_lines)::int AS ai_lines, sum(human_lines)::int AS human_lines,
                sum(unknown_lines)::int AS unknown_lines,
@@ -130,42 +134,51 @@ export async function loadRepoFacts(
                coalesce(sum(ai_lines) FILTER (WHERE risk_tier = 'T1_boilerplate'), 0)::int AS t1_ai,
                coalesce(sum(ai_lines) FILTER (WHERE risk_tier = 'T2_glue'), 0)::int AS t2_ai,
                coalesce(sum(ai_lines) FILTER (WHERE risk_tier = 'T3_core'), 0)::int AS t3_ai,
-               coalesce(sum(ai_lines) FILTER (WHERE risk_tier = 'T4_novel'), 0)::int AS t4_ai
+               coalesce(sum(ai_lines) FILTER (WHERE risk_tier = 'T4_novel'), 0)::int AS t4_ai,
+               sum(ai_lines) FILTER (WHERE ai_lines > 0)::int AS tool_ai_lines
         FROM code_attribution WHERE ${scope} AND ${attributionFilter}
-        GROUP BY commit_sha`,
-  );
-  const toolRows = await rows(
-    db,
-    sql`SELECT commit_sha, coalesce(tool, 'unknown') AS tool, sum(ai_lines)::int AS ai_lines
-        FROM code_attribution WHERE ${scope} AND ${attributionFilter} AND ai_lines > 0
         GROUP BY commit_sha, coalesce(tool, 'unknown')`,
   );
-  const toolsBySha = new Map<string, Record<string, number>>();
-  for (const r of toolRows) {
+  const bySha = new Map<string, AttributionFact>();
+  for (const r of attributionRows) {
     const sha = String(r.commit_sha);
-    const tools = toolsBySha.get(sha) ?? {};
-    tools[String(r.tool)] = num(r.ai_lines);
-    toolsBySha.set(sha, tools);
+    const at = num(r.at);
+    let fact = bySha.get(sha);
+    if (!fact) {
+      fact = {
+        sha,
+        at,
+        files: 0,
+        linesAdded: 0,
+        linesDeleted: 0,
+        aiLines: 0,
+        humanLines: 0,
+        unknownLines: 0,
+        tiers: emptyTiers(),
+        aiLinesByTool: {},
+      };
+      bySha.set(sha, fact);
+    }
+    fact.at = Math.min(fact.at, at);
+    fact.files += num(r.files);
+    fact.linesAdded += num(r.lines_added);
+    fact.linesDeleted += num(r.lines_deleted);
+    fact.aiLines += num(r.ai_lines);
+    fact.humanLines += num(r.human_lines);
+    fact.unknownLines += num(r.unknown_lines);
+    const { tiers } = fact;
+    tiers.T1_boilerplate.lines += num(r.t1);
+    tiers.T1_boilerplate.aiLines += num(r.t1_ai);
+    tiers.T2_glue.lines += num(r.t2);
+    tiers.T2_glue.aiLines += num(r.t2_ai);
+    tiers.T3_core.lines += num(r.t3);
+    tiers.T3_core.aiLines += num(r.t3_ai);
+    tiers.T4_novel.lines += num(r.t4);
+    tiers.T4_novel.aiLines += num(r.t4_ai);
+    if (r.tool_ai_lines !== null && r.tool_ai_lines !== undefined)
+      fact.aiLinesByTool[String(r.tool)] = num(r.tool_ai_lines);
   }
-  const attributions: AttributionFact[] = attributionRows.map((r) => {
-    const tiers = emptyTiers();
-    tiers.T1_boilerplate = { lines: num(r.t1), aiLines: num(r.t1_ai) };
-    tiers.T2_glue = { lines: num(r.t2), aiLines: num(r.t2_ai) };
-    tiers.T3_core = { lines: num(r.t3), aiLines: num(r.t3_ai) };
-    tiers.T4_novel = { lines: num(r.t4), aiLines: num(r.t4_ai) };
-    return {
-      sha: String(r.commit_sha),
-      at: num(r.at),
-      files: num(r.files),
-      linesAdded: num(r.lines_added),
-      linesDeleted: num(r.lines_deleted),
-      aiLines: num(r.ai_lines),
-      humanLines: num(r.human_lines),
-      unknownLines: num(r.unknown_lines),
-      tiers,
-      aiLinesByTool: toolsBySha.get(String(r.commit_sha)) ?? {},
-    };
-  });
+  const attributions = [...bySha.values()];
 
   const deployIds = deploys.map((d) => d.id);
   const incidentRows = await rows(
