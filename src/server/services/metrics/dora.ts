@@ -2,15 +2,18 @@ import { type SQL, sql } from "drizzle-orm";
 import { badRequest } from "../../../core/errors.ts";
 import { type DeploySummary, summarizeDeploys } from "../../../core/metrics/deploys.ts";
 import { computeDora, type DoraReport } from "../../../core/metrics/dora.ts";
-import {
-  type AttributionFact,
-  type CommitFact,
-  type DeployFact,
-  emptyTiers,
-  type IncidentFact,
-} from "../../../core/metrics/facts.ts";
+import type { AttributionFact, CommitFact, DeployFact, IncidentFact } from "../../../core/metrics/facts.ts";
 import type { ServiceContext } from "../context.ts";
-import { type FactRange, toIncidentFact } from "./load-facts.ts";
+import {
+  ATTRIBUTION_SUMS,
+  addAttributionGroup,
+  epochMs,
+  type FactRange,
+  newAttributionFact,
+  num,
+  type Row,
+  toIncidentFact,
+} from "./load-facts.ts";
 import { assertRepoInOrg } from "./roll-up.ts";
 import { orgSettings } from "./settings.ts";
 import { queryDate } from "./time-series.ts";
@@ -64,15 +67,11 @@ interface RepoDoraFacts {
   incidents: IncidentFact[];
 }
 
-type Row = Record<string, unknown>;
-
 /** What may appear inside a PostgreSQL array literal unquoted (UUIDs), as load-facts.ts checks. */
 const UUID_SHAPE = /^[0-9A-Za-z-]+$/;
 /** The SHAs load-facts.ts looks attribution up by; others count only when committed in the range. */
 const SHA_SHAPE_SQL = "^[0-9A-Za-z-]+$";
 
-const epochMs = (column: SQL) => sql`(extract(epoch from ${column}) * 1000)::float8`;
-const num = (v: unknown): number => (typeof v === "number" ? v : Number(v ?? 0));
 const uuidArray = (ids: readonly string[]) =>
   sql`${`{${ids.filter((id) => UUID_SHAPE.test(id)).join(",")}}`}::uuid[]`;
 
@@ -152,19 +151,7 @@ async function loadDoraFacts(
     // by tool as well, gives both the sums and the AI lines per tool.
     const byTool = await rows(sql`
       SELECT repo_id, commit_sha, coalesce(tool, 'unknown') AS tool,
-             ${epochMs(sql`min(committed_at)`)} AS at, count(*)::int AS files,
-             sum(lines_added)::int AS lines_added, sum(lines_deleted)::int AS lines_deleted,
-             sum(ai_lines)::int AS ai_lines, sum(human_lines)::int AS human_lines,
-             sum(unknown_lines)::int AS unknown_lines,
-             count(*) FILTER (WHERE ai_lines > 0)::int AS ai_files,
-             coalesce(sum(lines_added) FILTER (WHERE risk_tier = 'T1_boilerplate'), 0)::int AS t1,
-             coalesce(sum(lines_added) FILTER (WHERE risk_tier = 'T2_glue'), 0)::int AS t2,
-             coalesce(sum(lines_added) FILTER (WHERE risk_tier = 'T3_core'), 0)::int AS t3,
-             coalesce(sum(lines_added) FILTER (WHERE risk_tier = 'T4_novel'), 0)::int AS t4,
-             coalesce(sum(ai_lines) FILTER (WHERE risk_tier = 'T1_boilerplate'), 0)::int AS t1_ai,
-             coalesce(sum(ai_lines) FILTER (WHERE risk_tier = 'T2_glue'), 0)::int AS t2_ai,
-             coalesce(sum(ai_lines) FILTER (WHERE risk_tier = 'T3_core'), 0)::int AS t3_ai,
-             coalesce(sum(ai_lines) FILTER (WHERE risk_tier = 'T4_novel'), 0)::int AS t4_ai
+             ${epochMs(sql`min(committed_at)`)} AS at, ${ATTRIBUTION_SUMS}
       FROM code_attribution
       WHERE org_id = ${orgId}
         AND (repo_id, commit_sha) IN (SELECT repo_id, commit_sha FROM (${shipped}) AS s)
@@ -175,38 +162,11 @@ async function loadDoraFacts(
       const key = `${String(r.repo_id)} ${String(r.commit_sha)}`;
       let fact = facts.get(key);
       if (!fact) {
-        fact = {
-          sha: String(r.commit_sha),
-          at: num(r.at),
-          files: 0,
-          linesAdded: 0,
-          linesDeleted: 0,
-          aiLines: 0,
-          humanLines: 0,
-          unknownLines: 0,
-          tiers: emptyTiers(),
-          aiLinesByTool: {},
-        };
+        fact = newAttributionFact(String(r.commit_sha), num(r.at));
         facts.set(key, fact);
         repo(String(r.repo_id)).attributions.push(fact);
       }
-      fact.at = Math.min(fact.at, num(r.at));
-      fact.files += num(r.files);
-      fact.linesAdded += num(r.lines_added);
-      fact.linesDeleted += num(r.lines_deleted);
-      fact.aiLines += num(r.ai_lines);
-      fact.humanLines += num(r.human_lines);
-      fact.unknownLines += num(r.unknown_lines);
-      fact.tiers.T1_boilerplate.lines += num(r.t1);
-      fact.tiers.T1_boilerplate.aiLines += num(r.t1_ai);
-      fact.tiers.T2_glue.lines += num(r.t2);
-      fact.tiers.T2_glue.aiLines += num(r.t2_ai);
-      fact.tiers.T3_core.lines += num(r.t3);
-      fact.tiers.T3_core.aiLines += num(r.t3_ai);
-      fact.tiers.T4_novel.lines += num(r.t4);
-      fact.tiers.T4_novel.aiLines += num(r.t4_ai);
-      // As load-facts.ts: a tool appears once it has a file with AI lines.
-      if (num(r.ai_files) > 0) fact.aiLinesByTool[String(r.tool)] = num(r.ai_lines);
+      addAttributionGroup(fact, r);
     }
   }
 

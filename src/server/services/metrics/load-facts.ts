@@ -21,18 +21,18 @@ export interface FactRange {
   end: Date;
 }
 
-type Row = Record<string, unknown>;
+export type Row = Record<string, unknown>;
 
 /** What may appear inside a PostgreSQL array literal unquoted (commit SHAs, UUIDs). */
-const SHA_SHAPE = /^[0-9A-Za-z-]+$/;
+export const SHA_SHAPE = /^[0-9A-Za-z-]+$/;
 
-const epochMs = (column: SQL) => sql`(extract(epoch from ${column}) * 1000)::float8`;
+export const epochMs = (column: SQL) => sql`(extract(epoch from ${column}) * 1000)::float8`;
 
 async function rows(db: Database, query: SQL): Promise<Row[]> {
   return (await db.execute(query)).rows;
 }
 
-const num = (v: unknown): number => (typeof v === "number" ? v : Number(v ?? 0));
+export const num = (v: unknown): number => (typeof v === "number" ? v : Number(v ?? 0));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
 
 /**
@@ -123,60 +123,19 @@ export async function loadRepoFacts(
   const attributionRows = await rows(
     db,
     sql`SELECT commit_sha, coalesce(tool, 'unknown') AS tool, ${epochMs(sql`min(committed_at)`)} AS at,
-               count(*)::int AS files,
-               sum(lines_added)::int AS lines_added, sum(lines_deleted)::int AS lines_deleted,
-               sum(ai_lines)::int AS ai_lines, sum(human_lines)::int AS human_lines,
-               sum(unknown_lines)::int AS unknown_lines,
-               coalesce(sum(lines_added) FILTER (WHERE risk_tier = 'T1_boilerplate'), 0)::int AS t1,
-               coalesce(sum(lines_added) FILTER (WHERE risk_tier = 'T2_glue'), 0)::int AS t2,
-               coalesce(sum(lines_added) FILTER (WHERE risk_tier = 'T3_core'), 0)::int AS t3,
-               coalesce(sum(lines_added) FILTER (WHERE risk_tier = 'T4_novel'), 0)::int AS t4,
-               coalesce(sum(ai_lines) FILTER (WHERE risk_tier = 'T1_boilerplate'), 0)::int AS t1_ai,
-               coalesce(sum(ai_lines) FILTER (WHERE risk_tier = 'T2_glue'), 0)::int AS t2_ai,
-               coalesce(sum(ai_lines) FILTER (WHERE risk_tier = 'T3_core'), 0)::int AS t3_ai,
-               coalesce(sum(ai_lines) FILTER (WHERE risk_tier = 'T4_novel'), 0)::int AS t4_ai,
-               sum(ai_lines) FILTER (WHERE ai_lines > 0)::int AS tool_ai_lines
+               ${ATTRIBUTION_SUMS}
         FROM code_attribution WHERE ${scope} AND ${attributionFilter}
         GROUP BY commit_sha, coalesce(tool, 'unknown')`,
   );
   const bySha = new Map<string, AttributionFact>();
   for (const r of attributionRows) {
     const sha = String(r.commit_sha);
-    const at = num(r.at);
     let fact = bySha.get(sha);
     if (!fact) {
-      fact = {
-        sha,
-        at,
-        files: 0,
-        linesAdded: 0,
-        linesDeleted: 0,
-        aiLines: 0,
-        humanLines: 0,
-        unknownLines: 0,
-        tiers: emptyTiers(),
-        aiLinesByTool: {},
-      };
+      fact = newAttributionFact(sha, num(r.at));
       bySha.set(sha, fact);
     }
-    fact.at = Math.min(fact.at, at);
-    fact.files += num(r.files);
-    fact.linesAdded += num(r.lines_added);
-    fact.linesDeleted += num(r.lines_deleted);
-    fact.aiLines += num(r.ai_lines);
-    fact.humanLines += num(r.human_lines);
-    fact.unknownLines += num(r.unknown_lines);
-    const { tiers } = fact;
-    tiers.T1_boilerplate.lines += num(r.t1);
-    tiers.T1_boilerplate.aiLines += num(r.t1_ai);
-    tiers.T2_glue.lines += num(r.t2);
-    tiers.T2_glue.aiLines += num(r.t2_ai);
-    tiers.T3_core.lines += num(r.t3);
-    tiers.T3_core.aiLines += num(r.t3_ai);
-    tiers.T4_novel.lines += num(r.t4);
-    tiers.T4_novel.aiLines += num(r.t4_ai);
-    if (r.tool_ai_lines !== null && r.tool_ai_lines !== undefined)
-      fact.aiLinesByTool[String(r.tool)] = num(r.tool_ai_lines);
+    addAttributionGroup(fact, r);
   }
   const attributions = [...bySha.values()];
 
@@ -192,6 +151,65 @@ export async function loadRepoFacts(
   const incidents: IncidentFact[] = incidentRows.map(toIncidentFact);
 
   return { commits, attributions, pullRequests, deploys, incidents };
+}
+
+/**
+ * A commit's attribution summed per tool (GROUP BY commit and `coalesce(tool, 'unknown')`, with
+ * `at` selected beside it): the roll-up and DORA read commits with the same sums.
+ */
+export const ATTRIBUTION_SUMS = sql`count(*)::int AS files,
+  sum(lines_added)::int AS lines_added, sum(lines_deleted)::int AS lines_deleted,
+  sum(ai_lines)::int AS ai_lines, sum(human_lines)::int AS human_lines,
+  sum(unknown_lines)::int AS unknown_lines,
+  coalesce(sum(lines_added) FILTER (WHERE risk_tier = 'T1_boilerplate'), 0)::int AS t1,
+  coalesce(sum(lines_added) FILTER (WHERE risk_tier = 'T2_glue'), 0)::int AS t2,
+  coalesce(sum(lines_added) FILTER (WHERE risk_tier = 'T3_core'), 0)::int AS t3,
+  coalesce(sum(lines_added) FILTER (WHERE risk_tier = 'T4_novel'), 0)::int AS t4,
+  coalesce(sum(ai_lines) FILTER (WHERE risk_tier = 'T1_boilerplate'), 0)::int AS t1_ai,
+  coalesce(sum(ai_lines) FILTER (WHERE risk_tier = 'T2_glue'), 0)::int AS t2_ai,
+  coalesce(sum(ai_lines) FILTER (WHERE risk_tier = 'T3_core'), 0)::int AS t3_ai,
+  coalesce(sum(ai_lines) FILTER (WHERE risk_tier = 'T4_novel'), 0)::int AS t4_ai,
+  sum(ai_lines) FILTER (WHERE ai_lines > 0)::int AS tool_ai_lines`;
+
+export function newAttributionFact(sha: string, at: number): AttributionFact {
+  return {
+    sha,
+    at,
+    files: 0,
+    linesAdded: 0,
+    linesDeleted: 0,
+    aiLines: 0,
+    humanLines: 0,
+    unknownLines: 0,
+    tiers: emptyTiers(),
+    aiLinesByTool: {},
+  };
+}
+
+/**
+ * Adds one tool's group of ATTRIBUTION_SUMS to its commit: a commit's sums are those of its
+ * tools' groups, and a tool counts once one of its files has AI lines (`tool_ai_lines` is null
+ * otherwise).
+ */
+export function addAttributionGroup(fact: AttributionFact, r: Row): void {
+  fact.at = Math.min(fact.at, num(r.at));
+  fact.files += num(r.files);
+  fact.linesAdded += num(r.lines_added);
+  fact.linesDeleted += num(r.lines_deleted);
+  fact.aiLines += num(r.ai_lines);
+  fact.humanLines += num(r.human_lines);
+  fact.unknownLines += num(r.unknown_lines);
+  const { tiers } = fact;
+  tiers.T1_boilerplate.lines += num(r.t1);
+  tiers.T1_boilerplate.aiLines += num(r.t1_ai);
+  tiers.T2_glue.lines += num(r.t2);
+  tiers.T2_glue.aiLines += num(r.t2_ai);
+  tiers.T3_core.lines += num(r.t3);
+  tiers.T3_core.aiLines += num(r.t3_ai);
+  tiers.T4_novel.lines += num(r.t4);
+  tiers.T4_novel.aiLines += num(r.t4_ai);
+  if (r.tool_ai_lines !== null && r.tool_ai_lines !== undefined)
+    fact.aiLinesByTool[String(r.tool)] = num(r.tool_ai_lines);
 }
 
 export function toIncidentFact(r: Row): IncidentFact {
