@@ -66,7 +66,8 @@ export async function receiveDelivery(db: Database, queue: Queue, delivery: Deli
  */
 export function failedDelivery(delivery: Delivery, error: unknown): DeliveryResult {
   logger.error(
-    { error: loggableError(error), deliveryId: delivery.deliveryId, event: delivery.event },
+    // HTTP caps delivery ids at 100 characters; stored ones replayed by a job are not re-checked.
+    { error: loggableError(error), deliveryId: delivery.deliveryId.slice(0, 100), event: delivery.event },
     "delivery failed to apply",
   );
   return { outcome: "failed", orgId: null, eventsCreated: 0, payload: delivery.payload };
