@@ -52,9 +52,11 @@ export async function applyDeliveryBatch(
   deliveries.forEach((d, i) => {
     if (!first.has(d.deliveryId)) first.set(d.deliveryId, i);
   });
+  // Claimed in id order: two batches holding the same duplicates then lock them in the same
+  // order and one waits for the other instead of deadlocking.
   const claimed = await claimDeliveries(
     tx,
-    [...first.values()].map((i) => deliveryHeaders(deliveries[i] as Delivery)),
+    [...first.keys()].sort().map((id) => deliveryHeaders(deliveries[first.get(id) as number] as Delivery)),
   );
   const mine = [...first.entries()].filter(([id]) => claimed.has(id)).map(([, i]) => i);
 
