@@ -110,8 +110,7 @@ const DORA_ROWS: {
 }[] = [
   {
     label: "Deployment frequency",
-    value: (g) =>
-      g.deploymentFrequencyPerWeek === null ? "—" : `${g.deploymentFrequencyPerWeek.toFixed(1)} / week`,
+    value: (g) => `${g.deploymentFrequencyPerWeek.toFixed(1)} / week`,
     samples: (g) => g.deploys,
     better: "higher",
   },

@@ -11,6 +11,8 @@ import {
 } from "../api/hooks.ts";
 import type {
   ApiKey,
+  CreatedApiKey,
+  CreatedInvitation,
   Installation,
   Invitation,
   Member,
@@ -315,8 +317,8 @@ function MemberRow({ member, editable }: { member: Member; editable: boolean }) 
 
 function InvitationsSection() {
   const query = useApiQuery<{ items: Invitation[] }>("/invitations");
-  const create = useApiMutation<{ email: string; role: string }, Invitation>("POST", "/invitations");
-  const [created, setCreated] = useState<Invitation | null>(null);
+  const create = useApiMutation<{ email: string; role: string }, CreatedInvitation>("POST", "/invitations");
+  const [created, setCreated] = useState<CreatedInvitation | null>(null);
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -410,8 +412,8 @@ function InvitationRow({ invitation }: { invitation: Invitation }) {
 
 function ApiKeysSection() {
   const query = useApiQuery<{ items: ApiKey[] } | ApiKey[]>("/api-keys");
-  const create = useApiMutation<{ name: string; scopes: string[] }, ApiKey>("POST", "/api-keys");
-  const [created, setCreated] = useState<ApiKey | null>(null);
+  const create = useApiMutation<{ name: string; scopes: string[] }, CreatedApiKey>("POST", "/api-keys");
+  const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const [scopes, setScopes] = useState<string[]>(["metrics:read"]);
 
   function submit(event: FormEvent<HTMLFormElement>) {

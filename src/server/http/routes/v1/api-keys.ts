@@ -7,7 +7,7 @@ import type { V1Bindings } from "../../middleware/auth.ts";
 import { withTenant } from "../../middleware/tenant.ts";
 import { errorResponses, idParams, iso, isoTime, jsonBody, jsonResponse, v1Route } from "./define.ts";
 
-const apiKeySchema = z
+export const apiKeySchema = z
   .object({
     id: z.uuid(),
     name: z.string(),
@@ -19,6 +19,8 @@ const apiKeySchema = z
     createdAt: isoTime,
   })
   .openapi("ApiKey");
+
+export const createdApiKeySchema = apiKeySchema.extend({ key: z.string() }).openapi("CreatedApiKey");
 
 const toJson = (k: ApiKeyView) => ({
   ...k,
@@ -51,10 +53,7 @@ const createRoute = v1Route("api_keys:manage", {
     ),
   },
   responses: {
-    201: jsonResponse(
-      apiKeySchema.extend({ key: z.string() }).openapi("CreatedApiKey"),
-      "The key, shown once",
-    ),
+    201: jsonResponse(createdApiKeySchema, "The key, shown once"),
     ...errorResponses(),
   },
 });

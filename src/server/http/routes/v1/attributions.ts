@@ -84,7 +84,7 @@ const listRoute = v1Route("attributions:read", {
   responses: { 200: jsonResponse(page(attributionSchema), "A page of attributions"), ...errorResponses() },
 });
 
-const topFilesSchema = z
+export const topFilesSchema = z
   .object({
     window: z
       .object({ from: z.string().nullable(), to: z.string().nullable() })

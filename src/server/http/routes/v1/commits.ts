@@ -5,7 +5,7 @@ import { withTenant } from "../../middleware/tenant.ts";
 import { attributionJson, attributionSchema } from "./attributions.ts";
 import { errorResponses, iso, isoTime, jsonResponse, v1Route } from "./define.ts";
 
-const commitSchema = z
+export const commitSchema = z
   .object({
     sha: z.string(),
     repositoryId: z.uuid(),

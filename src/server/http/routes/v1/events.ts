@@ -5,7 +5,7 @@ import type { V1Bindings } from "../../middleware/auth.ts";
 import { withTenant } from "../../middleware/tenant.ts";
 import { errorResponses, iso, isoTime, jsonResponse, page, pageQuery, v1Route } from "./define.ts";
 
-const eventSchema = z
+export const eventSchema = z
   .object({
     id: z.uuid(),
     repositoryId: z.uuid(),

@@ -43,7 +43,7 @@ export const incidentSchema = z
   })
   .openapi("Incident");
 
-const detailSchema = incidentSchema
+export const detailSchema = incidentSchema
   .extend({
     timeline: z.array(
       z.object({ status: z.enum(INCIDENT_STATUSES), at: isoTime, by: z.string().nullable() }),

@@ -7,7 +7,7 @@ import type { V1Bindings } from "../../middleware/auth.ts";
 import { withTenant } from "../../middleware/tenant.ts";
 import { errorResponses, errorSchema, iso, isoTime, jsonResponse, v1Route } from "./define.ts";
 
-const installationSchema = z
+export const installationSchema = z
   .object({
     installationId: z.number().int(),
     accountLogin: z.string(),

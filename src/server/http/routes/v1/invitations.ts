@@ -12,7 +12,7 @@ import type { V1Bindings } from "../../middleware/auth.ts";
 import { withTenant, withTenantTransaction } from "../../middleware/tenant.ts";
 import { errorResponses, idParams, iso, isoTime, jsonBody, jsonResponse, v1Route } from "./define.ts";
 
-const invitationSchema = z
+export const invitationSchema = z
   .object({
     id: z.uuid(),
     email: z.string(),
@@ -23,7 +23,7 @@ const invitationSchema = z
   })
   .openapi("Invitation");
 
-const createdSchema = invitationSchema
+export const createdSchema = invitationSchema
   .extend({ acceptUrl: z.url().openapi({ description: "Shown once: hand it to the invitee" }) })
   .openapi("CreatedInvitation");
 

@@ -6,7 +6,7 @@ import { getUser } from "../../../services/access/get-user.ts";
 import type { V1Bindings } from "../../middleware/auth.ts";
 import { errorResponses, jsonResponse, v1Route } from "./define.ts";
 
-const meSchema = z
+export const meSchema = z
   .object({
     user: z.object({ id: z.string(), name: z.string(), email: z.string() }),
     organizations: z.array(

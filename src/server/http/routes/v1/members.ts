@@ -6,7 +6,7 @@ import type { V1Bindings } from "../../middleware/auth.ts";
 import { withTenant } from "../../middleware/tenant.ts";
 import { errorResponses, iso, isoTime, jsonBody, jsonResponse, v1Route } from "./define.ts";
 
-const memberSchema = z
+export const memberSchema = z
   .object({
     userId: z.string(),
     name: z.string(),

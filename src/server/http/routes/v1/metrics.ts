@@ -13,7 +13,7 @@ export const day = z
   .openapi({ example: "2026-03-01" });
 const lines = z.object({ lines: z.number(), aiLines: z.number() });
 
-const seriesSchema = z
+export const seriesSchema = z
   .object({
     period: z.enum(TIME_PERIODS),
     series: z.array(
@@ -48,7 +48,7 @@ const figures = z.object({
   restoreSamples: z.number().int(),
 });
 
-const doraSchema = z
+export const doraSchema = z
   .object({
     window: z.object({ from: z.string(), to: z.string() }),
     aiHeavyThreshold: z.number(),
@@ -58,7 +58,7 @@ const doraSchema = z
   })
   .openapi("Dora");
 
-const rankingSchema = z
+export const rankingSchema = z
   .object({
     items: z.array(
       z.object({
