@@ -55,7 +55,8 @@ export type RepositoryEventPlan =
       events(productionEnvironments: readonly string[]): NewCodeEvent[] | null;
     };
 
-export function parsePayload<S extends ZodType>(schema: S, payload: unknown, event: string): z.infer<S> {
+/** A handled event's payload checked against its schema; MalformedPayloadError names the field. */
+export function parseEvent<S extends ZodType>(schema: S, payload: unknown, event: string): z.infer<S> {
   const result = schema.safeParse(payload);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -79,7 +80,7 @@ export function planRepositoryEvent(
 ): RepositoryEventPlan {
   switch (event) {
     case "push": {
-      const p = parsePayload(pushEventSchema, payload, event);
+      const p = parseEvent(pushEventSchema, payload, event);
       // Tags and branch deletions are kept in the delivery log, not analysed.
       if (p.deleted || !p.ref.startsWith("refs/heads/")) return done("recorded");
       const branch = p.ref.slice("refs/heads/".length);
@@ -98,7 +99,7 @@ export function planRepositoryEvent(
       };
     }
     case "pull_request": {
-      const p = parsePayload(pullRequestEventSchema, payload, event);
+      const p = parseEvent(pullRequestEventSchema, payload, event);
       const pr = p.pull_request;
       if (action === "closed" && !pr.merged) return done("recorded");
       if (action !== "opened" && action !== "reopened" && action !== "closed") return done("ignored");
@@ -113,7 +114,7 @@ export function planRepositoryEvent(
       };
     }
     case "pull_request_review": {
-      const p = parsePayload(pullRequestReviewEventSchema, payload, event);
+      const p = parseEvent(pullRequestReviewEventSchema, payload, event);
       if (action !== "submitted") return done("ignored");
       const mapped = prReviewedEvent("", p.pull_request.number, p.review);
       if (!mapped) return done("recorded");
@@ -126,7 +127,7 @@ export function planRepositoryEvent(
       };
     }
     case "deployment_status": {
-      const p = parsePayload(deploymentStatusEventSchema, payload, event);
+      const p = parseEvent(deploymentStatusEventSchema, payload, event);
       return {
         kind: "events",
         repository: p.repository,

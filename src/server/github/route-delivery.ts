@@ -26,7 +26,7 @@ import {
   type RepositoryPayload,
   repositoryEventSchema,
 } from "./payloads.ts";
-import { parsePayload, planRepositoryEvent, type RepositoryEventPlan } from "./plan-delivery.ts";
+import { parseEvent, planRepositoryEvent, type RepositoryEventPlan } from "./plan-delivery.ts";
 import { recordEvents } from "./record-events.ts";
 
 /** Events whose deliveries matter once the installation is linked; others need not wait. */
@@ -93,7 +93,7 @@ export async function routeDelivery(tx: Database, queue: Queue, delivery: Delive
 
   switch (event) {
     case "installation_repositories": {
-      const p = parsePayload(installationRepositoriesEventSchema, payload, event);
+      const p = parseEvent(installationRepositoriesEventSchema, payload, event);
       if (action === "added") {
         const added = await addRepositories(ctx, queue, installationId, p.repositories_added);
         return result("processed", orgId, added);
@@ -108,19 +108,14 @@ export async function routeDelivery(tx: Database, queue: Queue, delivery: Delive
       return result("ignored", orgId);
     }
     case "repository":
-      return repositoryChange(
-        ctx,
-        queue,
-        installationId,
-        parsePayload(repositoryEventSchema, payload, event),
-      );
+      return repositoryChange(ctx, queue, installationId, parseEvent(repositoryEventSchema, payload, event));
     case "push":
     case "pull_request":
     case "pull_request_review":
     case "deployment_status":
       return repositoryEvent(ctx, queue, installationId, planRepositoryEvent(event, action, payload));
     case "issues": {
-      const p = parsePayload(issuesEventSchema, payload, event);
+      const p = parseEvent(issuesEventSchema, payload, event);
       const repo = await resolveRepository(ctx, queue, installationId, p.repository);
       if (!repo) return result("ignored", orgId);
       const handled = await recordIncidentIssue(ctx, repo, payload);
@@ -136,7 +131,7 @@ async function installationLifecycle(
   queue: Queue,
   delivery: Delivery,
 ): Promise<DeliveryResult> {
-  const p = parsePayload(installationEventSchema, delivery.payload, "installation");
+  const p = parseEvent(installationEventSchema, delivery.payload, "installation");
   const state =
     p.action === "deleted"
       ? { deleted: true }

@@ -12,6 +12,7 @@ import {
   newAttributionFact,
   num,
   type Row,
+  SHA_SHAPE,
   toIncidentFact,
 } from "./load-facts.ts";
 import { assertRepoInOrg } from "./roll-up.ts";
@@ -67,13 +68,11 @@ interface RepoDoraFacts {
   incidents: IncidentFact[];
 }
 
-/** What may appear inside a PostgreSQL array literal unquoted (UUIDs), as load-facts.ts checks. */
-const UUID_SHAPE = /^[0-9A-Za-z-]+$/;
 /** The SHAs load-facts.ts looks attribution up by; others count only when committed in the range. */
-const SHA_SHAPE_SQL = "^[0-9A-Za-z-]+$";
+const SHA_SHAPE_SQL = SHA_SHAPE.source;
 
 const uuidArray = (ids: readonly string[]) =>
-  sql`${`{${ids.filter((id) => UUID_SHAPE.test(id)).join(",")}}`}::uuid[]`;
+  sql`${`{${ids.filter((id) => SHA_SHAPE.test(id)).join(",")}}`}::uuid[]`;
 
 async function loadDoraFacts(
   ctx: ServiceContext,
