@@ -116,7 +116,14 @@ export function assertPermission(granted: ReadonlySet<Permission>, needed: Permi
 
 const ROLE_RANK: Record<MemberRole, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
 
-/** True when `a` is strictly above `b` (an admin manages members and viewers, not other admins' owners). */
-export function roleOutranks(a: MemberRole, b: MemberRole): boolean {
-  return ROLE_RANK[a] > ROLE_RANK[b];
+/** True when `role` is `ceiling` or below it. */
+export function roleAtMost(role: MemberRole, ceiling: MemberRole): boolean {
+  return ROLE_RANK[role] <= ROLE_RANK[ceiling];
+}
+
+/** The roles above `role`, highest first. */
+export function rolesAbove(role: MemberRole): MemberRole[] {
+  return (Object.keys(ROLE_RANK) as MemberRole[])
+    .filter((r) => ROLE_RANK[r] > ROLE_RANK[role])
+    .sort((a, b) => ROLE_RANK[b] - ROLE_RANK[a]);
 }

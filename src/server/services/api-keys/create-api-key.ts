@@ -4,6 +4,7 @@ import { API_KEY_SCOPES } from "../../auth/permissions.ts";
 import { apiKeys } from "../../db/schema/organizations.ts";
 import { recordAudit } from "../audit.ts";
 import type { ServiceContext } from "../context.ts";
+import { assertMayGrantScopes } from "../members/grant-rule.ts";
 import type { ApiKeyView } from "./list-api-keys.ts";
 
 export const createApiKeyInputSchema = z.strictObject({
@@ -24,8 +25,9 @@ export async function createApiKey(
   raw: CreateApiKeyInput,
 ): Promise<ApiKeyView & { key: string }> {
   const input = createApiKeyInputSchema.parse(raw);
-  const generated = generateApiKey();
   const scopes = [...new Set(input.scopes)];
+  assertMayGrantScopes(ctx.actor, scopes);
+  const generated = generateApiKey();
   const [row] = await ctx.db
     .insert(apiKeys)
     .values({

@@ -7,6 +7,7 @@ import { users } from "../../db/schema/auth.ts";
 import { invitations, organizationMembers, organizations } from "../../db/schema/organizations.ts";
 import { recordAudit } from "../audit.ts";
 import type { ServiceContext } from "../context.ts";
+import { mayInvite } from "../members/grant-rule.ts";
 import { hashInvitationToken } from "./create-invitation.ts";
 
 export interface PendingInvitation {
@@ -14,6 +15,8 @@ export interface PendingInvitation {
   orgId: string;
   email: string;
   role: MemberRole;
+  /** Null when an API key or the CLI sent it (their grant was checked when it was made). */
+  invitedBy: string | null;
 }
 
 /**
@@ -32,6 +35,7 @@ export async function findInvitationForUser(
       orgId: invitations.orgId,
       email: invitations.email,
       role: invitations.role,
+      invitedBy: invitations.invitedBy,
       expiresAt: invitations.expiresAt,
       acceptedAt: invitations.acceptedAt,
     })
@@ -51,15 +55,46 @@ export async function findInvitationForUser(
       "no open invitation for your address with this token; sign in as the invited address",
     );
   }
-  return { id: row.id, orgId: row.orgId, email: row.email, role: row.role };
+  return { id: row.id, orgId: row.orgId, email: row.email, role: row.role, invitedBy: row.invitedBy };
 }
 
-/** Makes the invitee a member (inside the invited organization's tenant transaction). */
+export type AcceptOutcome =
+  | { accepted: true; orgId: string; slug: string; role: MemberRole }
+  /** The inviter left or can no longer grant the role: the invitation was dropped. */
+  | { accepted: false; reason: string };
+
+/**
+ * Makes the invitee a member (inside the invited organization's tenant transaction). The inviter's
+ * right is checked again: an invitation whose sender has left or lost the right to grant its role
+ * is dropped instead, and the caller answers after the transaction commits the drop.
+ */
 export async function acceptInvitation(
   ctx: ServiceContext,
   invitation: PendingInvitation,
   userId: string,
-): Promise<{ orgId: string; slug: string; role: MemberRole }> {
+): Promise<AcceptOutcome> {
+  if (invitation.invitedBy) {
+    const [inviter] = await ctx.db
+      .select({ role: organizationMembers.role })
+      .from(organizationMembers)
+      .where(
+        and(eq(organizationMembers.orgId, ctx.orgId), eq(organizationMembers.userId, invitation.invitedBy)),
+      );
+    if (!mayInvite(inviter?.role ?? null, invitation.role)) {
+      await ctx.db
+        .delete(invitations)
+        .where(and(eq(invitations.id, invitation.id), eq(invitations.orgId, ctx.orgId)));
+      await recordAudit(ctx, "invitation.dropped", `invitation:${invitation.id}`, {
+        email: invitation.email,
+        role: invitation.role,
+        reason: "inviter can no longer grant this role",
+      });
+      return {
+        accepted: false,
+        reason: `the person who invited you can no longer grant the ${invitation.role} role; ask for a new invitation`,
+      };
+    }
+  }
   const [org] = await ctx.db
     .select({ slug: organizations.slug, plan: organizations.plan })
     .from(organizations)
@@ -93,5 +128,5 @@ export async function acceptInvitation(
     role: invitation.role,
     invitation: invitation.id,
   });
-  return { orgId: ctx.orgId, slug: org.slug, role: existing[0]?.role ?? invitation.role };
+  return { accepted: true, orgId: ctx.orgId, slug: org.slug, role: existing[0]?.role ?? invitation.role };
 }

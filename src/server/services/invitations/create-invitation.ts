@@ -8,6 +8,7 @@ import { users } from "../../db/schema/auth.ts";
 import { invitations, organizationMembers } from "../../db/schema/organizations.ts";
 import { recordAudit } from "../audit.ts";
 import type { ServiceContext } from "../context.ts";
+import { assertMayGrant } from "../members/grant-rule.ts";
 import { countSeats } from "../organizations/change-plan.ts";
 import { getOrganizationPlan } from "../organizations/get-organization.ts";
 
@@ -35,7 +36,8 @@ export function hashInvitationToken(token: string): string {
 
 /**
  * Invites an address into the organization. The token is random and only its hash is stored; the
- * accept link is returned once to the inviting admin. Counts against the plan's member limit.
+ * accept link is returned once to the inviting admin. Counts against the plan's member limit. The
+ * inviter grants the role, so the grant rule applies here and again at acceptance.
  */
 export async function createInvitation(
   ctx: ServiceContext,
@@ -44,6 +46,7 @@ export async function createInvitation(
   options: { skipSeatCheck?: boolean } = {},
 ): Promise<CreatedInvitation> {
   const input = createInvitationInputSchema.parse(raw);
+  assertMayGrant(ctx.actor, input.role);
   const email = input.email.toLowerCase();
   if (!options.skipSeatCheck)
     assertWithinLimit(await getOrganizationPlan(ctx), "members", await countSeats(ctx));

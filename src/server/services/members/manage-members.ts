@@ -1,27 +1,44 @@
-import { and, count, eq } from "drizzle-orm";
+import { and, count, eq, inArray, isNull } from "drizzle-orm";
 import type { MemberRole } from "../../../core/enums.ts";
 import { AppError, notFound } from "../../../core/errors.ts";
-import { organizationMembers } from "../../db/schema/organizations.ts";
+import { rolesAbove } from "../../auth/permissions.ts";
+import { invitations, organizationMembers, organizations } from "../../db/schema/organizations.ts";
 import { recordAudit } from "../audit.ts";
 import type { Actor, ServiceContext } from "../context.ts";
+import { assertMayGrant, mayInvite } from "./grant-rule.ts";
 import { listMembers, type MemberView } from "./list-members.ts";
 
-// Owner rules: admins manage admins, members and viewers; only an owner may make someone an
-// owner (that is how ownership is transferred) or change or remove an owner; the last owner can be
-// neither demoted nor removed, so an organization always has one.
+// Owner rules: the grant rule (grant-rule.ts) says who may change whom; the last owner can be
+// neither demoted nor removed, so an organization always has one. Every change first locks the
+// organization's row, so two owners demoting or removing each other at once run one after the
+// other and the second sees the first's result.
 
-/** The role the actor acts with: an API key with the admin scope acts as an admin, never an owner. */
-function actingRole(actor: Actor): MemberRole {
-  return actor.kind === "user" ? actor.role : "admin";
+async function lockOrganization(ctx: ServiceContext): Promise<void> {
+  await ctx.db
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(eq(organizations.id, ctx.orgId))
+    .for("update");
 }
 
-async function findMember(ctx: ServiceContext, userId: string): Promise<{ role: MemberRole }> {
+async function findMember(ctx: ServiceContext, userId: string): Promise<{ role: MemberRole } | undefined> {
   const [row] = await ctx.db
     .select({ role: organizationMembers.role })
     .from(organizationMembers)
     .where(and(eq(organizationMembers.orgId, ctx.orgId), eq(organizationMembers.userId, userId)));
-  if (!row) throw notFound("member");
   return row;
+}
+
+/**
+ * The actor as it stands now, under the lock: a person's role is read again, since the request's
+ * copy was taken before the lock and may have been changed (or removed) by the transaction that
+ * held it.
+ */
+async function currentActor(ctx: ServiceContext): Promise<Actor> {
+  if (ctx.actor.kind !== "user") return ctx.actor;
+  const self = await findMember(ctx, ctx.actor.userId);
+  if (!self) throw new AppError("forbidden", "you are no longer a member of this organization");
+  return { ...ctx.actor, role: self.role };
 }
 
 async function assertNotLastOwner(ctx: ServiceContext): Promise<void> {
@@ -34,13 +51,23 @@ async function assertNotLastOwner(ctx: ServiceContext): Promise<void> {
   }
 }
 
-function assertMayManage(actor: Actor, currentRole: MemberRole, newRole?: MemberRole): void {
-  if (actingRole(actor) === "owner") return;
-  if (currentRole === "owner" || newRole === "owner") {
-    throw new AppError("forbidden", "only an owner can grant, change or remove the owner role", {
-      permission: "ownership:transfer",
-    });
-  }
+/**
+ * Pending invitations sent by `userId` that they could no longer send: all of them when they left
+ * or can no longer invite, those above their new role otherwise. Acceptance checks the same again.
+ */
+async function dropInvitationsBeyond(ctx: ServiceContext, userId: string, role: MemberRole | null) {
+  const beyond = role === null || !mayInvite(role, "viewer") ? null : rolesAbove(role);
+  if (beyond?.length === 0) return;
+  await ctx.db
+    .delete(invitations)
+    .where(
+      and(
+        eq(invitations.orgId, ctx.orgId),
+        eq(invitations.invitedBy, userId),
+        isNull(invitations.acceptedAt),
+        beyond ? inArray(invitations.role, beyond) : undefined,
+      ),
+    );
 }
 
 export async function changeMemberRole(
@@ -48,22 +75,24 @@ export async function changeMemberRole(
   userId: string,
   role: MemberRole,
 ): Promise<MemberView> {
+  await lockOrganization(ctx);
+  const actor = await currentActor(ctx);
   const member = await findMember(ctx, userId);
-  assertMayManage(ctx.actor, member.role, role);
+  if (!member) throw notFound("member");
+  assertMayGrant(actor, member.role);
+  assertMayGrant(actor, role);
   if (member.role !== role) {
     if (member.role === "owner") await assertNotLastOwner(ctx);
     await ctx.db
       .update(organizationMembers)
       .set({ role })
       .where(and(eq(organizationMembers.orgId, ctx.orgId), eq(organizationMembers.userId, userId)));
+    await dropInvitationsBeyond(ctx, userId, role);
     await recordAudit(
       ctx,
       role === "owner" ? "member.ownership_granted" : "member.role_changed",
       `user:${userId}`,
-      {
-        from: member.role,
-        to: role,
-      },
+      { from: member.role, to: role },
     );
   }
   const updated = (await listMembers(ctx)).find((m) => m.userId === userId);
@@ -72,11 +101,15 @@ export async function changeMemberRole(
 }
 
 export async function removeMember(ctx: ServiceContext, userId: string): Promise<void> {
+  await lockOrganization(ctx);
+  const actor = await currentActor(ctx);
   const member = await findMember(ctx, userId);
-  assertMayManage(ctx.actor, member.role);
+  if (!member) throw notFound("member");
+  assertMayGrant(actor, member.role);
   if (member.role === "owner") await assertNotLastOwner(ctx);
   await ctx.db
     .delete(organizationMembers)
     .where(and(eq(organizationMembers.orgId, ctx.orgId), eq(organizationMembers.userId, userId)));
+  await dropInvitationsBeyond(ctx, userId, null);
   await recordAudit(ctx, "member.removed", `user:${userId}`, { role: member.role });
 }

@@ -106,6 +106,7 @@ export function registerInvitationRoutes(app: OpenAPIHono<V1Bindings>, publicOri
     const result = await withTenantTransaction(db, invitation.orgId, (tx) =>
       acceptInvitation({ db: tx, orgId: invitation.orgId, actor: auth.actor }, invitation, userId),
     );
+    if (!result.accepted) throw new AppError("not_found", result.reason);
     return c.json({ organization: { id: result.orgId, slug: result.slug }, role: result.role }, 200);
   });
 }
