@@ -1,6 +1,6 @@
 import type { Database } from "../db/client.ts";
 import type { Queue } from "../jobs/queue.ts";
-import { loggableError, logger } from "../logger.ts";
+import { logger } from "../logger.ts";
 import { applyDeliveryBatch } from "./apply-batch.ts";
 import { prepareIngestionQueues } from "./enqueue-many.ts";
 import { isLostDatabase, type Receipt, receiveDelivery, unavailable } from "./receive-delivery.ts";
@@ -81,7 +81,7 @@ export class DeliveryGroupCommit {
       // A batch fails as a whole only on a conflict with another server's batch (a deadlock) or
       // a bug: then each delivery gets its own transaction, as without group commit.
       logger.warn(
-        { error: loggableError(error), deliveries: batch.length },
+        { err: error, deliveries: batch.length },
         "delivery batch failed; applying one by one",
       );
       await Promise.all(

@@ -3,7 +3,7 @@ import type { Database } from "../db/client.ts";
 import { isConnectionFailure } from "../http/errors.ts";
 import { processDeliveriesJob } from "../jobs/github-definitions.ts";
 import type { Queue } from "../jobs/queue.ts";
-import { loggableError, logger } from "../logger.ts";
+import { logger } from "../logger.ts";
 import {
   claimDelivery,
   type DeliveryHeaders,
@@ -24,13 +24,14 @@ export function deliveryHeaders(delivery: Delivery): DeliveryHeaders {
     event: delivery.event,
     action: deliveryAction(delivery.payload),
     installationId: deliveryInstallationId(delivery.payload),
+    bodySha256: delivery.bodySha256 ?? null,
   };
 }
 
 /**
  * Stores a verified delivery and everything it causes (events, state, jobs) in one transaction,
- * and only then returns: an acknowledged delivery is never lost. A delivery id already stored is
- * a duplicate and changes nothing.
+ * and only then returns: an acknowledged delivery is never lost. A delivery id or a body already
+ * stored is a duplicate and changes nothing.
  */
 export async function receiveDelivery(db: Database, queue: Queue, delivery: Delivery): Promise<Receipt> {
   const headers = deliveryHeaders(delivery);
@@ -67,7 +68,7 @@ export async function receiveDelivery(db: Database, queue: Queue, delivery: Deli
 export function failedDelivery(delivery: Delivery, error: unknown): DeliveryResult {
   logger.error(
     // HTTP caps delivery ids at 100 characters; stored ones replayed by a job are not re-checked.
-    { error: loggableError(error), deliveryId: delivery.deliveryId.slice(0, 100), event: delivery.event },
+    { err: error, deliveryId: delivery.deliveryId.slice(0, 100), event: delivery.event },
     "delivery failed to apply",
   );
   return { outcome: "failed", orgId: null, eventsCreated: 0, payload: delivery.payload };
