@@ -1,9 +1,20 @@
 import { z } from "zod";
+import { globError, MAX_GLOB_LENGTH } from "./attribution/glob.ts";
 import { RISK_TIERS } from "./enums.ts";
 
-/** A path pattern (glob, `**` allowed) that forces a risk tier; the first match wins. */
+/**
+ * A path pattern (glob, `**` allowed) that forces a risk tier; the first match wins. A pattern the
+ * glob matcher refuses is refused here, naming the rule, so it never reaches attribution.
+ */
 export const tierRuleSchema = z.strictObject({
-  pattern: z.string().min(1).max(500),
+  pattern: z
+    .string()
+    .min(1)
+    .max(MAX_GLOB_LENGTH, `a tier rule's pattern is at most ${MAX_GLOB_LENGTH} characters`)
+    .superRefine((pattern, ctx) => {
+      const error = pattern.length > MAX_GLOB_LENGTH ? null : globError(pattern);
+      if (error !== null) ctx.addIssue({ code: "custom", message: `tier rule "${pattern}": ${error}` });
+    }),
   tier: z.enum(RISK_TIERS),
 });
 
@@ -28,3 +39,19 @@ export const repoSettingsSchema = z.strictObject({
 export type TierRule = z.infer<typeof tierRuleSchema>;
 export type OrgSettings = z.infer<typeof orgSettingsSchema>;
 export type RepoSettings = z.infer<typeof repoSettingsSchema>;
+
+/**
+ * Stored settings as the engine reads them: a tier rule saved before globs were validated, and now
+ * refused, is dropped (it matched nothing useful and threw on every commit) instead of making the
+ * whole document invalid and every other setting fall back to its default.
+ */
+export function readStoredSettings<S extends typeof orgSettingsSchema | typeof repoSettingsSchema>(
+  schema: S,
+  stored: unknown,
+): z.infer<S> | null {
+  const raw = stored && typeof stored === "object" ? { ...(stored as Record<string, unknown>) } : {};
+  if (Array.isArray(raw.tierRules))
+    raw.tierRules = raw.tierRules.filter((r) => tierRuleSchema.safeParse(r).success);
+  const parsed = schema.safeParse(raw);
+  return parsed.success ? (parsed.data as z.infer<S>) : null;
+}

@@ -184,7 +184,7 @@ export function parseCommitRecord(record: Buffer, markerLength: number): LogComm
   return {
     input: {
       sha,
-      message: message.replace(/\n+$/, ""),
+      message: withoutTrailingNewlines(message),
       author: { name: an, email: ae },
       committer: { name: cn, email: ce },
       parents: parents === "" ? [] : parents.split(" "),
@@ -194,6 +194,13 @@ export function parseCommitRecord(record: Buffer, markerLength: number): LogComm
     },
     gitAiNote: note.trim() === "" ? null : note,
   };
+}
+
+/** `/\n+$/` without the regular expression, which is quadratic on a message of newlines. */
+function withoutTrailingNewlines(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0x0a) end--;
+  return text.slice(0, end);
 }
 
 const DIFF_GIT = Buffer.from("diff --git ");

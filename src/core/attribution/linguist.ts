@@ -1,4 +1,4 @@
-import { globToRegExp } from "./glob.ts";
+import { compileGlob, type GlobMatcher } from "./glob.ts";
 
 // Generated and vendored files, after GitHub Linguist (lib/linguist/vendor.yml, generated.rb and
 // the `.gitattributes` overrides `linguist-generated`, `linguist-vendored`,
@@ -63,7 +63,7 @@ export interface LinguistAttributes {
 }
 
 export interface AttributeRule {
-  re: RegExp;
+  matches: GlobMatcher;
   pattern: string;
   set: Partial<LinguistAttributes>;
 }
@@ -85,7 +85,8 @@ function parseGitattributes(text: string): AttributeRule[] {
         else if (attr === `-${key}` || attr === `!${key}` || attr === `${key}=false`) set[name] = false;
       }
     }
-    if (Object.keys(set).length > 0) rules.push({ re: globToRegExp(pattern), pattern, set });
+    const matches = Object.keys(set).length > 0 ? compileGlob(pattern) : null; // null: not a glob
+    if (matches !== null) rules.push({ matches, pattern, set });
   }
   return rules;
 }
@@ -110,7 +111,7 @@ export type LinguistState = Partial<Record<keyof LinguistAttributes, { value: bo
 export function linguistState(path: string, rules: readonly AttributeRule[]): LinguistState {
   const state: LinguistState = {};
   for (const rule of rules) {
-    if (!rule.re.test(path)) continue;
+    if (!rule.matches(path)) continue;
     for (const name of ATTRIBUTES) {
       const value = rule.set[name];
       if (value !== undefined) state[name] = { value, pattern: rule.pattern };

@@ -16,8 +16,36 @@ export interface ParsedMessage {
   trailers: Trailer[];
 }
 
-// Anchored at the start of the line: "see Co-authored-by: …" in prose is not a trailer.
-const TRAILER_LINE = /^([A-Za-z][A-Za-z0-9-]*):[ \t]*(\S.*?)[ \t]*$/;
+/**
+ * Longest line read as a trailer. Messages come from anyone who can push to a tracked repository;
+ * a real trailer is a few dozen characters, and a longer line is still in `body`.
+ */
+export const MAX_TRAILER_LINE = 1000;
+
+const TRAILER_KEY = /^[A-Za-z][A-Za-z0-9-]*$/;
+// What `.` in a regular expression does not match: a value containing one is not a trailer.
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
+const LEADING_SPACE = /^\s/;
+
+const isBlank = (code: number) => code === 32 || code === 9;
+
+/**
+ * `Key: value` at the start of the line ("see Co-authored-by: …" in prose is not a trailer), the
+ * value trimmed of spaces and tabs. Plain string operations, linear in the line: the regular
+ * expression this replaces (`:[ \t]*(\S.*?)[ \t]*$`) took seconds on a line of spaces.
+ */
+function parseTrailer(line: string): Trailer | null {
+  if (line.length > MAX_TRAILER_LINE) return null;
+  const colon = line.indexOf(":");
+  if (colon < 1 || !TRAILER_KEY.test(line.slice(0, colon))) return null;
+  let start = colon + 1;
+  let end = line.length;
+  while (start < end && isBlank(line.charCodeAt(start))) start++;
+  while (end > start && isBlank(line.charCodeAt(end - 1))) end--;
+  const value = line.slice(start, end);
+  if (value === "" || LEADING_SPACE.test(value) || LINE_TERMINATOR.test(value)) return null;
+  return { key: line.slice(0, colon).toLowerCase(), value, line };
+}
 
 export function parseMessage(message: string): ParsedMessage {
   const lines = message.split(/\r?\n/);
@@ -25,9 +53,8 @@ export function parseMessage(message: string): ParsedMessage {
   const body = lines.slice(1);
   const trailers: Trailer[] = [];
   for (const line of body) {
-    const m = TRAILER_LINE.exec(line);
-    if (m?.[1] !== undefined && m[2] !== undefined)
-      trailers.push({ key: m[1].toLowerCase(), value: m[2], line });
+    const trailer = parseTrailer(line);
+    if (trailer !== null) trailers.push(trailer);
   }
   return { subject, body, trailers };
 }

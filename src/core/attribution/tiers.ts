@@ -1,7 +1,7 @@
 import type { RiskTier } from "../enums.ts";
 import type { TierRule } from "../settings.ts";
 import { compileCodeowners, type OwnerRule, securityOwnerFor } from "./codeowners.ts";
-import { globToRegExp } from "./glob.ts";
+import { compileGlob, type GlobMatcher } from "./glob.ts";
 import {
   type AttributeRule,
   compileGitattributes,
@@ -31,14 +31,18 @@ export interface TierDecision {
 }
 
 export interface TierContext {
-  rules: ReadonlyArray<{ re: RegExp; rule: TierRule }>;
+  rules: ReadonlyArray<{ matches: GlobMatcher; rule: TierRule }>;
   gitattributes: readonly AttributeRule[];
   codeowners: readonly OwnerRule[];
 }
 
 export function compileTierContext(context: AttributionContext): TierContext {
   return {
-    rules: (context.tierRules ?? []).map((rule) => ({ re: globToRegExp(rule.pattern), rule })),
+    // Settings validation refuses invalid globs; one stored before it existed matches nothing.
+    rules: (context.tierRules ?? []).flatMap((rule) => {
+      const matches = compileGlob(rule.pattern);
+      return matches === null ? [] : [{ matches, rule }];
+    }),
     gitattributes: compileGitattributes(context.gitattributes),
     codeowners: compileCodeowners(context.codeowners),
   };
@@ -164,8 +168,10 @@ function complexityReason(addedLines: readonly string[], joined: string): string
 }
 
 const BARREL_FILE = /(?:^|\/)(?:index\.[cm]?[jt]sx?|__init__\.py|mod\.rs)$/;
+// Added lines are anyone's text: no two adjacent quantifiers here may match the same characters
+// (`export {` + spaces + `;x` took quadratic time when `[^;]*?` and `\s*$` overlapped).
 const BARREL_LINE =
-  /^\s*(?:$|\/\/|\/\*|\*|#|export\s+(?:\*|type\s+\{|\{)[^;]*?(?:from\s+['"][^'"]+['"])?;?\s*$|export\s+\*\s+as\s+\w+\s+from\s+['"][^'"]+['"];?\s*$|import\s|from\s+\S+\s+import\s|pub\s+(?:mod|use)\s|mod\s|use\s|\}\s*from\s+['"][^'"]+['"];?\s*$|[\w$]+(?:\s+as\s+[\w$]+)?,?\s*$|\};?\s*$|__all__)/;
+  /^\s*(?:$|\/\/|\/\*|\*|#|export\s+(?:\*|type\s+\{|\{)(?:[^;]*(?:;\s*)?$|[^;]*?from\s+['"][^'"]+['"];?\s*$)|export\s+\*\s+as\s+\w+\s+from\s+['"][^'"]+['"];?\s*$|import\s|from\s+\S+\s+import\s|pub\s+(?:mod|use)\s|mod\s|use\s|\}\s*from\s+['"][^'"]+['"];?\s*$|[\w$]+(?:\s+as\s+[\w$]+)?,?\s*$|\};?\s*$|__all__)/;
 
 const GLUE_PATHS: readonly PathRule[] = [
   {
@@ -194,8 +200,8 @@ export interface TierInput {
 
 export function classifyTier(file: TierInput, tc: TierContext): TierDecision {
   const { path } = file;
-  for (const { re, rule } of tc.rules) {
-    if (re.test(path)) return { tier: rule.tier, reason: `tier rule "${rule.pattern}"` };
+  for (const { matches, rule } of tc.rules) {
+    if (matches(path)) return { tier: rule.tier, reason: `tier rule "${rule.pattern}"` };
   }
   const owner = securityOwnerFor(path, tc.codeowners);
   if (owner !== null)

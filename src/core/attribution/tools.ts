@@ -53,13 +53,21 @@ export function isKnownTool(name: string): boolean {
   );
 }
 
+/** Each `(…)` replaced by a space, in one pass (`/\([^)]*\)/g` is quadratic on a run of `(`). */
+function dropParenthesised(text: string): string {
+  let out = "";
+  let from = 0;
+  for (;;) {
+    const open = text.indexOf("(", from);
+    const close = open === -1 ? -1 : text.indexOf(")", open + 1);
+    if (close === -1) return out + text.slice(from);
+    out += `${text.slice(from, open)} `;
+    from = close + 1;
+  }
+}
+
 /** `Claude Opus 4.7 (1M context)` → `claude-opus-4.7`: lower-case, hyphenated, qualifiers dropped. */
 export function normaliseModel(name: string): string | null {
-  const cleaned = name
-    .replace(/\([^)]*\)/g, " ")
-    .trim()
-    .toLowerCase()
-    .replace(/\s+/g, "-")
-    .slice(0, 200);
+  const cleaned = dropParenthesised(name).trim().toLowerCase().replace(/\s+/g, "-").slice(0, 200);
   return cleaned === "" ? null : cleaned;
 }

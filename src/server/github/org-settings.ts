@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { orgSettingsSchema } from "../../core/settings.ts";
+import { orgSettingsSchema, readStoredSettings } from "../../core/settings.ts";
 import { organizations } from "../db/schema/index.ts";
 import type { ServiceContext } from "../services/context.ts";
 
@@ -9,6 +9,6 @@ export async function orgProductionEnvironments(ctx: ServiceContext): Promise<st
     .select({ settings: organizations.settings })
     .from(organizations)
     .where(eq(organizations.id, ctx.orgId));
-  const settings = orgSettingsSchema.safeParse(org?.settings ?? {});
-  return settings.success ? settings.data.productionEnvironments : ["production", "prod"];
+  const settings = readStoredSettings(orgSettingsSchema, org?.settings) ?? orgSettingsSchema.parse({});
+  return settings.productionEnvironments;
 }

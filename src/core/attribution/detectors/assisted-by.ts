@@ -10,22 +10,64 @@ export const ASSISTED_BY_WEIGHT = 0.8;
 export const GENERATED_BY_WEIGHT = 0.9;
 
 // Linux kernel / LLVM / Fedora: `Assisted-by: AGENT:MODEL [TOOL1] [TOOL2]`.
-const AGENT_MODEL = /^([A-Za-z][\w. -]*?):([^\s[\]]+)(?:\s+(.*))?$/;
-const EMAIL = /<([^<>\s]+@[^<>\s]+)>/;
+const AGENT = /^[A-Za-z][\w. -]*$/;
+const MODEL_END = /[\s[\]]/;
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
+const NOT_IN_ADDRESS = /[<>\s]/;
 // Free text is only trusted when it names an AI product or model family (`Generated-by: protoc`
 // is a code generator, `Assisted-by: Jane` a colleague).
 const AI_VOCABULARY =
   /\b(?:claude|anthropic|gpt-?\d|chatgpt|openai|codex|copilot|cursor|gemini|llama|mistral|deepseek|qwen|aider|devin|jules|windsurf|cline|amazon q|codewhisperer|openhands|opencode|llm)\b/i;
 
+// Both parsers below are plain string operations, linear in the value: the regular expressions they
+// replace (`<([^<>\s]+@[^<>\s]+)>` and `^([A-Za-z][\w. -]*?):([^\s[\]]+)(?:\s+(.*))?$`) were
+// quadratic on crafted values.
+
+/** The first `<local@domain>` in the value (no spaces or angle brackets inside), or null. */
+function emailIn(value: string): string | null {
+  let open = value.indexOf("<");
+  while (open !== -1) {
+    const close = value.indexOf(">", open + 1);
+    if (close === -1) return null;
+    const inside = value.slice(open + 1, close);
+    const next = inside.lastIndexOf("<");
+    if (next !== -1) {
+      // A later `<` starts the next candidate.
+      open += 1 + next;
+      continue;
+    }
+    const at = inside.indexOf("@", 1);
+    if (!NOT_IN_ADDRESS.test(inside) && at !== -1 && at < inside.length - 1) return inside;
+    open = value.indexOf("<", close + 1);
+  }
+  return null;
+}
+
+/** `AGENT:MODEL [TOOL…]` → agent and model, or null. */
+function agentAndModel(value: string): { agent: string; model: string } | null {
+  const colon = value.indexOf(":");
+  if (colon === -1 || !AGENT.test(value.slice(0, colon))) return null;
+  const rest = value.slice(colon + 1);
+  const end = rest.search(MODEL_END);
+  const model = end === -1 ? rest : rest.slice(0, end);
+  if (model === "") return null;
+  if (end !== -1) {
+    // After the model: white space, then anything on the same line.
+    const tail = rest.slice(end);
+    if (!/^\s/.test(tail) || LINE_TERMINATOR.test(tail.trimStart())) return null;
+  }
+  return { agent: value.slice(0, colon), model };
+}
+
 function fromValue(value: string): { tool: string | null; model: string | null } | null {
-  const email = EMAIL.exec(value);
-  if (email?.[1] !== undefined) {
-    const match = aiToolForEmail(email[1]);
+  const email = emailIn(value);
+  if (email !== null) {
+    const match = aiToolForEmail(email);
     return match === null ? null : { tool: match.tool, model: null };
   }
-  const agentModel = AGENT_MODEL.exec(value.trim());
-  if (agentModel?.[1] !== undefined && agentModel[2] !== undefined && !agentModel[2].startsWith("//")) {
-    return { tool: normaliseTool(agentModel[1]), model: agentModel[2] };
+  const agentModel = agentAndModel(value.trim());
+  if (agentModel !== null && !agentModel.model.startsWith("//")) {
+    return { tool: normaliseTool(agentModel.agent), model: agentModel.model };
   }
   const firstWord = value.trim().split(/\s+/)[0] ?? "";
   if (isKnownTool(value) || isKnownTool(firstWord) || AI_VOCABULARY.test(value)) {

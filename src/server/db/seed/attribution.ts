@@ -1,3 +1,4 @@
+import { matchesGlob } from "../../../core/attribution/glob.ts";
 import { type DetectionSignals, detectionSignalsSchema } from "../../../core/attribution/signals.ts";
 import type { DetectionMethod, RiskTier } from "../../../core/enums.ts";
 import type { TierRule } from "../../../core/settings.ts";
@@ -30,30 +31,10 @@ export interface FileVerdict {
   analysedAt: Date;
 }
 
-const compiled = new Map<string, RegExp>();
-
-function globToRegExp(pattern: string): RegExp {
-  const cached = compiled.get(pattern);
-  if (cached) return cached;
-  let out = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern.charAt(i);
-    if (ch === "*" && pattern.charAt(i + 1) === "*") {
-      const slash = pattern.charAt(i + 2) === "/";
-      out += slash ? "(?:.*/)?" : ".*";
-      i += slash ? 2 : 1;
-    } else if (ch === "*") out += "[^/]*";
-    else out += ch.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
-  }
-  const regexp = new RegExp(`^${out}$`);
-  compiled.set(pattern, regexp);
-  return regexp;
-}
-
 /** Organization rules, then repository rules, then the built-in path heuristics; first match wins. */
 export function tierFor(path: string, rules: readonly TierRule[]): { tier: RiskTier; reason: string } {
   for (const rule of rules) {
-    if (globToRegExp(rule.pattern).test(path)) return { tier: rule.tier, reason: `rule ${rule.pattern}` };
+    if (matchesGlob(path, rule.pattern)) return { tier: rule.tier, reason: `rule ${rule.pattern}` };
   }
   for (const [pattern, tier, reason] of PATH_TIERS) {
     if (pattern.test(path)) return { tier, reason: `path: ${reason}` };

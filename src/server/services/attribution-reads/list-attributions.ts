@@ -32,9 +32,16 @@ export interface AttributionFilters extends Omit<AttributionMatch, "from" | "bef
 
 const escapeLike = (value: string) => value.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 
+/** `/\/+$/` without the regular expression, which is quadratic on a path of slashes. */
+function withoutTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 47) end--;
+  return path.slice(0, end);
+}
+
 /** The WHERE condition on code_attribution for one organization's rows matching `m`. */
 export function matchAttributions(orgId: string, m: AttributionMatch): SQL | undefined {
-  const path = m.path?.replace(/\/+$/, "");
+  const path = m.path === undefined ? undefined : withoutTrailingSlashes(m.path);
   return and(
     eq(codeAttribution.orgId, orgId),
     m.repositoryId ? eq(codeAttribution.repoId, m.repositoryId) : undefined,

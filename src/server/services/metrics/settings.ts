@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { notFound } from "../../../core/errors.ts";
-import { type OrgSettings, orgSettingsSchema } from "../../../core/settings.ts";
+import { type OrgSettings, orgSettingsSchema, readStoredSettings } from "../../../core/settings.ts";
 import type { Database } from "../../db/client.ts";
 import { organizations } from "../../db/schema/index.ts";
 
@@ -11,6 +11,5 @@ export async function orgSettings(db: Database, orgId: string): Promise<OrgSetti
     .from(organizations)
     .where(eq(organizations.id, orgId));
   if (!org) throw notFound("organization");
-  const parsed = orgSettingsSchema.safeParse(org.settings);
-  return parsed.success ? parsed.data : orgSettingsSchema.parse({});
+  return readStoredSettings(orgSettingsSchema, org.settings) ?? orgSettingsSchema.parse({});
 }
