@@ -133,6 +133,7 @@ const STATEFUL = new Set(["installation", "installation_repositories", "reposito
 describe("every @octokit/webhooks-examples payload", () => {
   it("is acknowledged; handled events add exactly the expected rows, the others change nothing", async () => {
     const seen = new Set<string>();
+    const bodies = new Set<string>();
     let handled = 0;
     let posted = 0;
     for (const { name, examples: list } of examples) {
@@ -153,7 +154,11 @@ describe("every @octokit/webhooks-examples payload", () => {
         const res = await postDelivery(server.url, name, payload);
         posted++;
         const label = `${name}.${String(payload.action ?? "-")} #${posted}`;
-        expect(res.status, label).toBe(202);
+        // Some examples repeat an earlier one byte for byte: a body already received is a replay,
+        // acknowledged as a duplicate (and then changes nothing, as checked below).
+        const body = JSON.stringify(payload);
+        expect(res.status, label).toBe(bodies.has(body) ? 200 : 202);
+        bodies.add(body);
         expect(res.body.outcome, label).not.toBe("failed");
 
         const expected = expectedKeys(name, payload).filter((k) => !seen.has(k));

@@ -48,15 +48,22 @@ export async function applyDeliveryBatch(
   deliveries: readonly Delivery[],
 ): Promise<Receipt[]> {
   const receipts: Receipt[] = deliveries.map(() => ({ status: "duplicate" }));
+  // The first delivery of each id and of each body; a later copy under either is a duplicate.
   const first = new Map<string, number>();
+  const bodies = new Set<string>();
   deliveries.forEach((d, i) => {
-    if (!first.has(d.deliveryId)) first.set(d.deliveryId, i);
+    if (first.has(d.deliveryId) || (d.bodySha256 && bodies.has(d.bodySha256))) return;
+    first.set(d.deliveryId, i);
+    if (d.bodySha256) bodies.add(d.bodySha256);
   });
-  // Claimed in id order: two batches holding the same duplicates then lock them in the same
-  // order and one waits for the other instead of deadlocking.
+  // Claimed in (body hash, id) order: two batches holding the same duplicates (a redelivery
+  // carries the same id and body) then lock them in the same order and one waits for the other
+  // instead of deadlocking.
   const claimed = await claimDeliveries(
     tx,
-    [...first.keys()].sort().map((id) => deliveryHeaders(deliveries[first.get(id) as number] as Delivery)),
+    [...first.values()]
+      .map((i) => deliveryHeaders(deliveries[i] as Delivery))
+      .sort((a, b) => compare(a.bodySha256 ?? "", b.bodySha256 ?? "") || compare(a.deliveryId, b.deliveryId)),
   );
   const mine = [...first.entries()].filter(([id]) => claimed.has(id)).map(([, i]) => i);
 
@@ -146,6 +153,8 @@ export async function applyDeliveryBatch(
   }
   return receipts;
 }
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function tryPlan(delivery: Delivery): RepositoryEventPlan | null {
   try {

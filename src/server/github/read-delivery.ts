@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { AppError } from "../../core/errors.ts";
 import type { Delivery } from "./route-delivery.ts";
 import { verifySignature } from "./verify.ts";
@@ -17,7 +18,8 @@ export interface RawRequest {
 /**
  * Turns a request into a verified delivery, or throws the AppError its status comes from. The
  * signature is checked over the raw bytes before anything is parsed, and the body is counted
- * while it is read so an oversized one is never buffered whole.
+ * while it is read so an oversized one is never buffered whole. The bytes' SHA-256 travels with
+ * the delivery: the delivery id is not signed, so the body is what identifies a replay.
  */
 export async function readDelivery(req: RawRequest, secrets: readonly string[]): Promise<Delivery> {
   const declared = req.header("content-length");
@@ -45,7 +47,12 @@ export async function readDelivery(req: RawRequest, secrets: readonly string[]):
   if (!deliveryId || !DELIVERY_ID.test(deliveryId)) {
     throw new AppError("bad_request", "missing or invalid X-GitHub-Delivery header");
   }
-  return { deliveryId, event, payload: parsePayload(body, contentType) };
+  return {
+    deliveryId,
+    event,
+    payload: parsePayload(body, contentType),
+    bodySha256: createHash("sha256").update(body).digest("hex"),
+  };
 }
 
 function parsePayload(body: Uint8Array, contentType: string): Record<string, unknown> {

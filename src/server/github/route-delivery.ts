@@ -45,6 +45,11 @@ export interface Delivery {
   deliveryId: string;
   event: string;
   payload: Record<string, unknown>;
+  /**
+   * SHA-256 (hex) of the raw signed body, set where the request is read: a body already stored
+   * under another delivery id is a replay. Absent for deliveries replayed from the log.
+   */
+  bodySha256?: string | undefined;
 }
 
 export function deliveryAction(payload: Record<string, unknown>): string | null {

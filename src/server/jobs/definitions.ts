@@ -26,3 +26,10 @@ export const reattributeCommitJob = defineJob({
   options: { retryLimit: 5, retryDelay: 60, retryBackoff: true },
   policy: "stately",
 });
+
+/** Deletes the applied event ids of inbound integrations (PagerDuty) older than the retention (scheduled). */
+export const pruneIntegrationEventsJob = defineJob({
+  name: "prune-integration-events",
+  schema: z.strictObject({ days: z.number().int().positive().default(30) }).default({ days: 30 }),
+  options: { retryLimit: 2 },
+});

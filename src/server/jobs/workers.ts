@@ -2,6 +2,7 @@ import { registerAttributionWorkers } from "../attribution/workers.ts";
 import type { DatabaseHandle } from "../db/client.ts";
 import type { Env } from "../env.ts";
 import { registerGithubWorkers } from "./github-workers.ts";
+import { registerIntegrationWorkers } from "./integration-workers.ts";
 import { registerMetricsWorkers } from "./metrics.ts";
 import type { Queue } from "./queue.ts";
 import { registerTrainModelWorker } from "./train-model.ts";
@@ -15,6 +16,7 @@ const registrations: WorkerRegistration[] = [
   registerTrainModelWorker,
   registerMetricsWorkers,
   registerGithubWorkers,
+  registerIntegrationWorkers,
 ];
 
 export async function registerWorkers(queue: Queue, handle: DatabaseHandle, env: Env): Promise<void> {

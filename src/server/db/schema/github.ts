@@ -74,8 +74,9 @@ export const repositories = pgTable(
 );
 
 /**
- * Every GitHub delivery we acknowledged, deduplicated on its delivery id. Kept apart from
- * code_events so that table can be partitioned by time (a unique key there must include time).
+ * Every GitHub delivery we acknowledged, deduplicated on its delivery id and on its body's hash.
+ * Kept apart from code_events so that table can be partitioned by time (a unique key there must
+ * include time).
  */
 export const webhookDeliveries = pgTable(
   "webhook_deliveries",
@@ -90,12 +91,18 @@ export const webhookDeliveries = pgTable(
     outcome: text("outcome").notNull(),
     /** Raw payload kept only while it still has to be processed (pending link or failed). */
     payload: jsonb("payload").$type<Record<string, unknown>>(),
+    /**
+     * SHA-256 (hex) of the raw signed body. The delivery id is not signed: a body already stored
+     * under another id is a replay. Null for deliveries stored before it was recorded.
+     */
+    bodySha256: text("body_sha256"),
     eventsCreated: integer("events_created").notNull().default(0),
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
     processedAt: timestamp("processed_at", { withTimezone: true }),
   },
   (t) => [
     uniqueIndex("webhook_deliveries_delivery_id_key").on(t.deliveryId),
+    uniqueIndex("webhook_deliveries_body_sha256_key").on(t.bodySha256),
     index("webhook_deliveries_received_idx").on(t.receivedAt),
     index("webhook_deliveries_installation_idx").on(t.installationId, t.outcome),
   ],

@@ -21,28 +21,36 @@ export interface DeliveryHeaders {
   event: string;
   action: string | null;
   installationId: number | null;
+  /** SHA-256 (hex) of the raw body; null when the delivery did not come from a request. */
+  bodySha256: string | null;
 }
 
 /**
- * Claims a delivery id. Returns false when it is already stored; a concurrent duplicate waits on
- * the unique index until the first transaction ends, then sees it (or takes over if it rolled back).
+ * Claims a delivery: its id and its body. Returns false when either is already stored (GitHub's
+ * redelivery reuses both; a replayed body under a fresh id reuses the body). A concurrent
+ * duplicate waits on the unique index until the first transaction ends, then sees it (or takes
+ * over if it rolled back).
  */
 export async function claimDelivery(db: Database, d: DeliveryHeaders): Promise<boolean> {
   const rows = await db
     .insert(webhookDeliveries)
     .values({ ...d, outcome: "received" satisfies DeliveryOutcome })
-    .onConflictDoNothing({ target: webhookDeliveries.deliveryId })
+    // No target: a conflict on either unique index (delivery id, body hash) is a duplicate.
+    .onConflictDoNothing()
     .returning({ id: webhookDeliveries.id });
   return rows.length > 0;
 }
 
-/** claimDelivery for several distinct ids in one statement; returns the ids this call claimed. */
+/**
+ * claimDelivery for several deliveries, distinct in id and body, in one statement; returns the
+ * ids this call claimed.
+ */
 export async function claimDeliveries(db: Database, ds: readonly DeliveryHeaders[]): Promise<Set<string>> {
   if (ds.length === 0) return new Set();
   const rows = await db
     .insert(webhookDeliveries)
     .values(ds.map((d) => ({ ...d, outcome: "received" satisfies DeliveryOutcome })))
-    .onConflictDoNothing({ target: webhookDeliveries.deliveryId })
+    .onConflictDoNothing()
     .returning({ deliveryId: webhookDeliveries.deliveryId });
   return new Set(rows.map((r) => r.deliveryId));
 }
@@ -97,7 +105,10 @@ export async function finishDeliveries(
     WHERE d.delivery_id = v.delivery_id`);
 }
 
-/** Stores a delivery in one statement with its final outcome (the failure path, after a rollback). */
+/**
+ * Stores a delivery in one statement with its final outcome (the failure path, after a rollback);
+ * false when its id or body is already stored, as for claimDelivery.
+ */
 export async function storeDelivery(
   db: Database,
   d: DeliveryHeaders,
@@ -114,7 +125,7 @@ export async function storeDelivery(
       payload: keep && result.payload ? deliveryPayloadSchema.parse(result.payload) : null,
       processedAt: keep ? null : new Date(),
     })
-    .onConflictDoNothing({ target: webhookDeliveries.deliveryId })
+    .onConflictDoNothing()
     .returning({ id: webhookDeliveries.id });
   return rows.length > 0;
 }
@@ -129,7 +140,10 @@ export async function findDelivery(
   return rows[0];
 }
 
-/** Deletes deliveries received before `before` (the 30-day retention), returning how many. */
+/**
+ * Deletes deliveries received before `before` (the 30-day retention), returning how many. Their
+ * body hashes go with them: a body older than the retention is no longer recognised as a replay.
+ */
 export async function pruneDeliveries(db: Database, before: Date): Promise<number> {
   const rows = await db
     .delete(webhookDeliveries)

@@ -6,6 +6,7 @@ import { badRequest } from "../../../core/errors.ts";
 import { repositories } from "../../db/schema/index.ts";
 import type { ServiceContext } from "../context.ts";
 import type { IntakeOutcome } from "./github-issue.ts";
+import { claimIntegrationEvent } from "./integration-events.ts";
 import type { IncidentDeps } from "./record-change.ts";
 import { type IncidentView, toIncidentView } from "./view.ts";
 import { createIncident, findByExternalId, updateIncident } from "./write.ts";
@@ -70,17 +71,22 @@ export function severityFromPagerDuty(data: PagerDutyWebhook["event"]["data"]): 
 
 const HANDLED = ["incident.triggered", "incident.acknowledged", "incident.resolved", "incident.reopened"];
 
+/** `duplicate`: this event id was already applied for the organization (a redelivery or a replay). */
+export type PagerDutyOutcome = IntakeOutcome | "duplicate";
+
 /**
  * Applies one PagerDuty V3 incident event, idempotent on the PagerDuty incident id: triggered
  * opens, acknowledged → identified, resolved → resolved, reopened → investigating. An event for an
  * incident not seen yet opens it first (deliveries can arrive out of order). An event that would
- * move the status backwards (a late acknowledgement after resolution) is ignored.
+ * move the status backwards (a late acknowledgement after resolution), or that happened before
+ * the incident's latest status change, is ignored. Each event id is applied once per organization
+ * (kept 30 days); a signed body posted again is a `duplicate` and changes nothing.
  */
 export async function applyPagerDutyEvent(
   ctx: ServiceContext,
   payload: unknown,
   deps: IncidentDeps = {},
-): Promise<{ outcome: IntakeOutcome; incident: IncidentView | null }> {
+): Promise<{ outcome: PagerDutyOutcome; incident: IncidentView | null }> {
   const parsed = pagerDutyWebhookSchema.safeParse(payload);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -93,6 +99,24 @@ export async function applyPagerDutyEvent(
     return { outcome: "ignored", incident: null };
   }
   const occurredAt = new Date(event.occurred_at);
+  // The event id is claimed in the transaction that applies it: a failure rolls both back, so
+  // PagerDuty's retry is applied, and a concurrent copy waits for this one and is a duplicate.
+  return ctx.db.transaction(async (tx) => {
+    const txCtx: ServiceContext = { ...ctx, db: tx };
+    if (!(await claimIntegrationEvent(txCtx, "pagerduty", { id: event.id, occurredAt }))) {
+      const existing = await findByExternalId(tx, ctx.orgId, "pagerduty", event.data.id);
+      return { outcome: "duplicate" as const, incident: existing ? toIncidentView(existing) : null };
+    }
+    return applyIncidentEvent(txCtx, event, occurredAt, deps);
+  });
+}
+
+async function applyIncidentEvent(
+  ctx: ServiceContext,
+  event: PagerDutyWebhook["event"],
+  occurredAt: Date,
+  deps: IncidentDeps,
+): Promise<{ outcome: IntakeOutcome; incident: IncidentView | null }> {
   const externalId = event.data.id;
   let existing = await findByExternalId(ctx.db, ctx.orgId, "pagerduty", externalId);
   let created = false;
@@ -136,6 +160,7 @@ export async function applyPagerDutyEvent(
   }
   const { incident, changed } = await updateIncident(ctx, existing.id, { status: target }, deps, {
     at: occurredAt,
+    inOrder: true,
   });
   return { outcome: created ? "created" : changed ? "updated" : "unchanged", incident };
 }

@@ -162,6 +162,17 @@ async function insertIncident(
   });
 }
 
+export interface UpdateIncidentOptions {
+  /** When the change happened (an intake's event time); defaults to now. */
+  at?: Date;
+  /**
+   * Refuse a change that happened before the incident's latest status change (it returns
+   * `changed: false`): a late or replayed intake event cannot rewind the status. Checked under
+   * the incident's row lock, so concurrent events are compared with what the other committed.
+   */
+  inOrder?: boolean;
+}
+
 /**
  * Changes status, severity, title or description. Status follows src/core/incident-lifecycle.ts;
  * a bad transition or unknown severity is refused and changes nothing. An update that changes
@@ -172,12 +183,15 @@ export async function updateIncident(
   incidentId: string,
   input: UpdateIncidentInput,
   deps: IncidentDeps = {},
-  options: { at?: Date } = {},
+  options: UpdateIncidentOptions = {},
 ): Promise<{ incident: IncidentView; changed: boolean }> {
   const severity = input.severity === undefined ? undefined : parseSeverity(input.severity);
   const title = input.title === undefined ? undefined : checkTitle(input.title);
   return ctx.db.transaction(async (tx) => {
     const current = await lockIncident(tx, ctx.orgId, incidentId);
+    if (options.inOrder && options.at && options.at < latestStatusChange(current)) {
+      return { incident: toIncidentView(current), changed: false };
+    }
     const at =
       options.at && options.at > current.startedAt ? options.at : maxDate(new Date(), current.startedAt);
     const by = actorLabel(ctx.actor);
@@ -259,6 +273,12 @@ export async function relinkIncident(
 }
 
 const maxDate = (a: Date, b: Date) => (a > b ? a : b);
+
+/** When the incident's status last changed: the latest time in its history (its start without one). */
+function latestStatusChange(row: IncidentRow): Date {
+  const { history } = incidentMetadataSchema.parse(row.metadata);
+  return history.reduce((latest, entry) => maxDate(latest, new Date(entry.at)), row.startedAt);
+}
 
 async function lockIncident(tx: Database, orgId: string, id: string): Promise<IncidentRow> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound("incident");

@@ -79,8 +79,9 @@ describe("POST /api/webhooks/pagerduty/{orgSlug}", () => {
     const first = await post(slug, triggered, sign(triggered, secret));
     expect(first.status).toBe(200);
     expect(await first.json()).toMatchObject({ outcome: "created" });
+    // The same event again (a redelivery, or a captured body replayed): applied once.
     expect(await (await post(slug, triggered, sign(triggered, secret))).json()).toMatchObject({
-      outcome: "unchanged",
+      outcome: "duplicate",
     });
 
     const ack = JSON.stringify(event("incident.acknowledged"));
@@ -91,7 +92,10 @@ describe("POST /api/webhooks/pagerduty/{orgSlug}", () => {
       outcome: "updated",
     });
     // A late acknowledgement after resolution moves nothing back.
-    expect(await (await post(slug, ack, sign(ack, secret))).json()).toMatchObject({ outcome: "unchanged" });
+    const lateAck = JSON.stringify({ event: { ...event("incident.acknowledged").event, id: "01EVTlate" } });
+    expect(await (await post(slug, lateAck, sign(lateAck, secret))).json()).toMatchObject({
+      outcome: "unchanged",
+    });
 
     const { items } = await listIncidents(ctx, {});
     expect(items).toHaveLength(1);
