@@ -1,8 +1,50 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 // The only module that reads process.env. Empty strings count as unset, so `FOO= npm start`
 // behaves like leaving FOO out.
 const optionalString = z.string().min(1).optional();
+
+/**
+ * Who may tell us the client's address in X-Forwarded-For. `none`: nobody, the socket's peer is the
+ * client. `hops`: that many proxies stand in front of every request. `ranges`: proxies are the
+ * peers (and forwarded hops) inside these addresses or CIDR ranges.
+ */
+export type TrustedProxies =
+  | { kind: "none" }
+  | { kind: "hops"; hops: number }
+  | { kind: "ranges"; ranges: Array<{ address: string; prefix: number; family: "ipv4" | "ipv6" }> };
+
+const trustedProxies = z
+  .string()
+  .optional()
+  .transform((value, ctx): TrustedProxies => {
+    if (value === undefined) return { kind: "none" };
+    if (/^\d+$/.test(value.trim())) {
+      const hops = Number(value.trim());
+      if (hops > 16) ctx.addIssue({ code: "custom", message: "a hop count is at most 16" });
+      return hops === 0 ? { kind: "none" } : { kind: "hops", hops };
+    }
+    const ranges = [];
+    for (const entry of value
+      .split(",")
+      .map((e) => e.trim())
+      .filter(Boolean)) {
+      const [, address = "", prefixText] = /^([^/]+)(?:\/(\d{1,3}))?$/.exec(entry) ?? [];
+      const version = isIP(address);
+      const bits = version === 4 ? 32 : 128;
+      const prefix = prefixText === undefined ? bits : Number(prefixText);
+      if (!version || prefix > bits) {
+        ctx.addIssue({
+          code: "custom",
+          message: `"${entry}" is not a hop count, an address or a CIDR range`,
+        });
+        return z.NEVER;
+      }
+      ranges.push({ address, prefix, family: version === 4 ? ("ipv4" as const) : ("ipv6" as const) });
+    }
+    return { kind: "ranges", ranges };
+  });
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -15,11 +57,14 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
-  /** Seed the embedded database with demo data when it is empty. */
+  /**
+   * Seed the embedded database with demo data when it is empty. Default: on, except in production,
+   * where the demo account's published password must never exist (setting it true there is refused).
+   */
   SENTINEL_SEED_ON_START: z
     .enum(["true", "false"])
-    .default("true")
-    .transform((v) => v === "true"),
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === "true")),
   /** Run the job workers inside the HTTP process (`npm run worker` runs them alone). */
   SENTINEL_WORKERS: z
     .enum(["true", "false"])
@@ -27,6 +72,8 @@ const envSchema = z.object({
     .transform((v) => v === "true"),
   /** Public URL of this server, used in links and OAuth callbacks. */
   SENTINEL_PUBLIC_URL: z.url().optional(),
+  /** Reverse proxies whose X-Forwarded-For is believed: a hop count (`1`) or comma-separated CIDR ranges. */
+  SENTINEL_TRUSTED_PROXIES: trustedProxies,
   BETTER_AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   GITHUB_WEBHOOK_SECRET: optionalString,
   GITHUB_APP_ID: optionalString,
@@ -37,7 +84,9 @@ const envSchema = z.object({
   GITHUB_CLIENT_SECRET: optionalString,
 });
 
-export type Env = z.infer<typeof envSchema>;
+export type Env = Omit<z.infer<typeof envSchema>, "SENTINEL_SEED_ON_START"> & {
+  SENTINEL_SEED_ON_START: boolean;
+};
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -52,7 +101,14 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     const name = issue?.path.join(".") ?? "environment";
     throw new ConfigError(`invalid environment variable ${name}: ${issue?.message ?? "invalid"}`);
   }
-  return result.data;
+  const { SENTINEL_SEED_ON_START: seed, ...rest } = result.data;
+  const production = rest.NODE_ENV === "production";
+  if (production && seed === true) {
+    throw new ConfigError(
+      "invalid environment variable SENTINEL_SEED_ON_START: demo data has a published password and is never seeded in production",
+    );
+  }
+  return { ...rest, SENTINEL_SEED_ON_START: seed ?? !production };
 }
 
 let cached: Env | undefined;

@@ -42,9 +42,13 @@ export async function startServer(
     ? { handle: options.handle, migration: await migrateDatabase(options.handle) }
     : await openConfiguredDatabase(env);
   const { handle, migration } = opened;
-  // Demo data (with a known password) only ever goes into an empty embedded database, never a server's.
+  // Demo data (with a known password) only ever goes into an empty embedded database, never a
+  // server's, and never in production (loadEnv refuses SENTINEL_SEED_ON_START=true there).
   const seeded =
-    env.SENTINEL_SEED_ON_START && handle.engine === "pglite" && (await isDatabaseEmpty(handle.db))
+    env.SENTINEL_SEED_ON_START &&
+    env.NODE_ENV !== "production" &&
+    handle.engine === "pglite" &&
+    (await isDatabaseEmpty(handle.db))
       ? await seedDatabase(handle.db, { anchor: startOfUtcWeek(new Date()) })
       : null;
   const queue = await startQueue(handle, { supervise: true });

@@ -30,6 +30,15 @@ interface Fixture {
   namesTenantObjects: boolean;
   /** The same request with one input broken, and the field the 400 must name. */
   malformed?: (t: Tenant) => Promise<Req & { field: string }> | (Req & { field: string });
+  /**
+   * For a request that destroys what it acts on (the organization, the caller's account): each
+   * case runs against a fresh tenant made by this, instead of the shared tenant A.
+   */
+  freshTenant?: () => Promise<Tenant>;
+  /** What another organization's caller gets when it is neither 404 nor success (a confirmation naming A's object). */
+  crossTenantStatus?: number;
+  /** The route acts for a person (its result is bound to them): API keys get 403 whatever their scope. */
+  peopleOnly?: true;
 }
 
 // Sign-ups hash passwords (scrypt) and a fresh database is migrated: slow on a busy machine.
@@ -44,6 +53,15 @@ const adminCtx = (t: Tenant) => ({ db: db().db, orgId: t.org.id, actor: { kind: 
 
 const FIXTURES: Record<string, Fixture> = {
   "GET /api/v1/me": { request: () => ({}), namesTenantObjects: false },
+  "DELETE /api/v1/me": {
+    // The tenant's only member deletes their account (and so the organization). Another person
+    // sending this address is refused (400): it is not theirs, and nothing is deleted.
+    request: (t) => ({ body: { confirm: t.people.owner.email } }),
+    namesTenantObjects: true,
+    crossTenantStatus: 400,
+    malformed: () => ({ body: { confirm: "someone-else@example.com" }, field: "confirm" }),
+    freshTenant: () => makeTenant(app, db().db, ["owner"]),
+  },
   "POST /api/v1/organizations": {
     // A new organization each time, owned by the caller: nothing of another tenant is named.
     request: () => ({ body: { name: "Created by the suite", slug: unique("new-org").toLowerCase() } }),
@@ -51,15 +69,19 @@ const FIXTURES: Record<string, Fixture> = {
     malformed: () => ({ body: { name: "Created by the suite", slug: "Not A Slug" }, field: "slug" }),
   },
   "GET /api/v1/organization": { request: () => ({}), namesTenantObjects: false },
+  "DELETE /api/v1/organization": {
+    // Another organization's owner acts on their own organization, and A's slug does not confirm
+    // it (400): neither organization is deleted.
+    request: (t) => ({ body: { confirm: t.org.slug } }),
+    namesTenantObjects: true,
+    crossTenantStatus: 400,
+    malformed: () => ({ body: { confirm: "not-the-slug" }, field: "confirm" }),
+    freshTenant: () => makeTenant(app, db().db, ["owner", "admin"]),
+  },
   "PATCH /api/v1/organization/settings": {
     request: () => ({ body: { aiHeavyThreshold: 0.6 } }),
     namesTenantObjects: false,
     malformed: () => ({ body: { aiHeavyThreshold: 5 }, field: "aiHeavyThreshold" }),
-  },
-  "PATCH /api/v1/organization/plan": {
-    request: () => ({ body: { plan: "enterprise" } }),
-    namesTenantObjects: false,
-    malformed: () => ({ body: { plan: "gold" }, field: "plan" }),
   },
   "GET /api/v1/members": { request: () => ({}), namesTenantObjects: false },
   "PATCH /api/v1/members/{userId}": {
@@ -112,7 +134,11 @@ const FIXTURES: Record<string, Fixture> = {
     malformed: () => ({ body: { token: "" }, field: "token" }),
   },
   "GET /api/v1/installations": { request: () => ({}), namesTenantObjects: false },
-  "POST /api/v1/installations/install-link": { request: () => ({}), namesTenantObjects: false },
+  "POST /api/v1/installations/install-link": {
+    request: () => ({}),
+    namesTenantObjects: false,
+    peopleOnly: true,
+  },
   "GET /api/v1/repositories": { request: () => ({}), namesTenantObjects: false },
   "GET /api/v1/repositories/{id}": {
     request: (t) => ({ params: { id: t.repoId } }),
@@ -226,6 +252,9 @@ const FIXTURES: Record<string, Fixture> = {
   },
 };
 
+/** The tenant a case acts on: the shared A, or a fresh one for a request that destroys it. */
+const tenantFor = (f: Fixture): Promise<Tenant> => (f.freshTenant ? f.freshTenant() : Promise.resolve(A));
+
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
 /** An incident in the tenant, opened through the API as its owner. */
@@ -295,7 +324,7 @@ function send(op: Operation, req: Req, headers: Record<string, string>) {
 }
 
 const ROLES_BELOW_OWNER = ["admin", "member", "viewer"] as const;
-const counts = { unauthenticated: 0, crossTenant: 0, forbidden: 0, malformed: 0, success: 0 };
+const counts = { unauthenticated: 0, crossTenant: 0, forbidden: 0, malformed: 0, oversized: 0, success: 0 };
 
 beforeAll(async () => {
   app = buildApp(db());
@@ -330,6 +359,7 @@ describe.each(operations)("$method $path", (op) => {
   };
 
   it("answers 401 without credentials, with a mistyped key and with a forged cookie", async () => {
+    const A = await tenantFor(fixture());
     const req = await fixture().request(A);
     const anonymous: Array<Record<string, string>> = [
       {},
@@ -345,13 +375,18 @@ describe.each(operations)("$method $path", (op) => {
   });
 
   it("gives another organization's key and session nothing of this one (404, never 403)", async () => {
+    const A = await tenantFor(fixture());
     // B's most powerful credentials: its owner, and its admin key where a key may use the route.
     const callers: Array<Record<string, string>> = [session(B.people.owner.cookie, B.org.slug)];
-    if (SCOPE_PERMISSIONS.admin.includes(op.access as Permission)) callers.push(bearer(B.adminKey));
+    if (!fixture().peopleOnly && SCOPE_PERMISSIONS.admin.includes(op.access as Permission))
+      callers.push(bearer(B.adminKey));
     for (const headers of callers) {
       const req = await fixture().request(A);
       const res = await send(op, req, headers);
-      if (fixture().namesTenantObjects) {
+      const expected = fixture().crossTenantStatus;
+      if (expected) {
+        expect(res.status, JSON.stringify(res.body)).toBe(expected);
+      } else if (fixture().namesTenantObjects) {
         expect(res.status, JSON.stringify(res.body)).toBe(404);
       } else {
         expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
@@ -368,6 +403,7 @@ describe.each(operations)("$method $path", (op) => {
   });
 
   it("refuses a role or key scope without the permission with 403", async () => {
+    const A = await tenantFor(fixture());
     const req = await fixture().request(A);
     const cases: Array<Record<string, string>> = [];
     if (op.access === "session") {
@@ -378,6 +414,7 @@ describe.each(operations)("$method $path", (op) => {
       if (role) cases.push(session(A.people[role].cookie, A.org.slug));
       const scope = API_KEY_SCOPES.find((s) => !SCOPE_PERMISSIONS[s].includes(permission));
       if (scope) cases.push(bearer(A.scopeKeys[scope]));
+      if (fixture().peopleOnly) cases.push(bearer(A.adminKey));
     }
     for (const headers of cases) {
       const res = await send(op, req, headers);
@@ -390,6 +427,7 @@ describe.each(operations)("$method $path", (op) => {
   it("answers malformed input with 400 naming the field", async () => {
     const make = fixture().malformed;
     if (!make) return;
+    const A = await tenantFor(fixture());
     const { field, ...req } = await make(A);
     const res = await send(op, req, session(A.people.owner.cookie, A.org.slug));
     expect(res.status, JSON.stringify(res.body)).toBe(400);
@@ -397,9 +435,29 @@ describe.each(operations)("$method $path", (op) => {
     counts.malformed++;
   });
 
+  it("refuses an oversized body with 413 before the route reads it", async () => {
+    const declared = doc.paths[op.path]?.[op.method.toLowerCase()] as { requestBody?: unknown } | undefined;
+    if (!declared?.requestBody) return;
+    const A = await tenantFor(fixture());
+    const req = await fixture().request(A);
+    const padded = { ...(req.body as object | undefined), padding: "x".repeat(1024 * 1024) };
+    const res = await call(app, op.method, url(op.path, req), {
+      headers: session(A.people.owner.cookie, A.org.slug),
+      rawBody: JSON.stringify(padded),
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(413);
+    expect(res.body).toMatchObject({ code: "payload_too_large", requestId: expect.any(String) });
+    counts.oversized++;
+  });
+
   it("gives the right credentials the documented answer", async () => {
+    const A = await tenantFor(fixture());
     const callers: Array<Record<string, string>> = [session(A.people.owner.cookie, A.org.slug)];
-    if (op.access !== "session" && SCOPE_PERMISSIONS.admin.includes(op.access as Permission))
+    if (
+      op.access !== "session" &&
+      !fixture().peopleOnly &&
+      SCOPE_PERMISSIONS.admin.includes(op.access as Permission)
+    )
       callers.push(bearer(A.adminKey));
     for (const headers of callers) {
       const req = await fixture().request(A);

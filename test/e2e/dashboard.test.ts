@@ -242,7 +242,8 @@ describe("dashboard", () => {
     expect(`${install.origin}${install.pathname}`).toBe(
       `https://github.com/apps/${GITHUB_APP_SLUG}/installations/new`,
     );
-    expect(install.searchParams.get("state")).toMatch(/^[0-9a-f-]{36}\.\d+\.[\w-]+$/);
+    // A random single-use state (32 bytes, base64url), kept server-side.
+    expect(install.searchParams.get("state")).toMatch(/^[\w-]{43}$/);
   }, 120_000);
 
   test("filters the repository page, and the filter survives in a shared URL", async () => {

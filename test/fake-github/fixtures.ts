@@ -80,6 +80,8 @@ export interface FakeGithubData {
   installations: FakeInstallation[];
   repos: FakeRepo[];
   hookDeliveries: FakeHookDelivery[];
+  /** OAuth user tokens (`gho_…`) and the installation ids each person can see. */
+  userInstallations?: Record<string, number[]>;
 }
 
 const DAY = 86_400_000;

@@ -121,6 +121,26 @@ export async function startFakeGithub(
       return send(res, 202, {});
     }
 
+    // --- User endpoints: authenticated with a person's OAuth token.
+    if (path === "/user/installations" && req.method === "GET") {
+      const token = /^(?:token|bearer) (gho_\w+)$/i.exec(auth)?.[1];
+      const visible = token ? data.userInstallations?.[token] : undefined;
+      if (!visible) return send(res, 401, { message: "Bad credentials" });
+      const perPage = Math.min(100, Number(query.per_page ?? 30));
+      const page = Math.max(1, Number(query.page ?? 1));
+      const all = data.installations.filter((i) => visible.includes(i.id));
+      if (page * perPage < all.length) {
+        const next = new URL(url);
+        next.searchParams.set("page", String(page + 1));
+        res.setHeader("link", `<${next.toString()}>; rel="next"`);
+      }
+      const items = all.slice((page - 1) * perPage, page * perPage);
+      return send(res, 200, {
+        total_count: all.length,
+        installations: items.map((i) => ({ ...i, app_id: 1 })),
+      });
+    }
+
     // --- Repository endpoints: authenticated with an installation token.
     if (!/^(token|Bearer) ghs_/.test(auth)) return send(res, 401, { message: "Bad credentials" });
     if (!(m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path)))

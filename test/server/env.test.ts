@@ -20,4 +20,15 @@ describe("environment", () => {
     expect(() => loadEnv({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL: must be a postgres/);
     expect(() => loadEnv({ LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL/);
   });
+
+  it("never seeds the demo account in production", () => {
+    expect(loadEnv({}).SENTINEL_SEED_ON_START).toBe(true);
+    expect(loadEnv({ NODE_ENV: "production" }).SENTINEL_SEED_ON_START).toBe(false);
+    expect(loadEnv({ NODE_ENV: "production", SENTINEL_SEED_ON_START: "false" }).SENTINEL_SEED_ON_START).toBe(
+      false,
+    );
+    expect(() => loadEnv({ NODE_ENV: "production", SENTINEL_SEED_ON_START: "true" })).toThrow(
+      /SENTINEL_SEED_ON_START: demo data has a published password/,
+    );
+  });
 });

@@ -1,10 +1,29 @@
-import type { Command } from "commander";
+import { Argument, type Command } from "commander";
 import { ZodError } from "zod";
+import { ORG_PLANS, type OrgPlan } from "../../core/enums.ts";
 import { publicOrigin } from "../../server/auth/better-auth.ts";
+import type { Database } from "../../server/db/client.ts";
 import { env } from "../../server/env.ts";
 import { openConfiguredDatabase } from "../../server/server.ts";
+import { findOrganizationBySlug } from "../../server/services/github/installations.ts";
+import { operatorPlanSource } from "../../server/services/organizations/billing.ts";
 import { createOrganization } from "../../server/services/organizations/create-organization.ts";
+import {
+  getOrganizationPlan,
+  type OrganizationView,
+} from "../../server/services/organizations/get-organization.ts";
 import { UsageError } from "../exit.ts";
+
+/** `sentinel orgs set-plan`, on an open database: the organization by slug, then the operator's PlanSource. */
+export async function setPlanOfOrganization(
+  db: Database,
+  input: { org: string; plan: OrgPlan },
+): Promise<OrganizationView & { previousPlan: OrgPlan }> {
+  const org = await findOrganizationBySlug(db, input.org);
+  const previousPlan = await getOrganizationPlan({ db, orgId: org.id, actor: { kind: "cli" } });
+  const changed = await operatorPlanSource(db).setPlan(org.id, input.plan);
+  return { ...changed, previousPlan };
+}
 
 export function registerOrgsCommands(program: Command): void {
   const orgs = program.command("orgs").description("Manage organizations (self-hosting and scripts)");
@@ -46,6 +65,24 @@ export function registerOrgsCommands(program: Command): void {
             `owner invitation for ${org.invitation.email} (shown once, expires ${org.invitation.expiresAt.toISOString()}):\n${org.invitation.acceptUrl}\n`,
           );
         }
+      } finally {
+        await handle.close();
+      }
+    });
+
+  orgs
+    .command("set-plan")
+    .description(
+      "Put an organization on a plan (the only way a plan changes; customers cannot change their own). " +
+        "A downgrade the organization does not fit in is refused. Recorded in its audit log.",
+    )
+    .argument("<slug>", "the organization's slug")
+    .addArgument(new Argument("<plan>", "the plan").choices(ORG_PLANS))
+    .action(async (slug: string, plan: OrgPlan) => {
+      const { handle } = await openConfiguredDatabase(env());
+      try {
+        const changed = await setPlanOfOrganization(handle.db, { org: slug, plan });
+        process.stdout.write(`${changed.slug}: ${changed.previousPlan} → ${changed.plan}\n`);
       } finally {
         await handle.close();
       }

@@ -8,6 +8,11 @@ import { accounts, sessions, users, verifications } from "../db/schema/auth.ts";
 import { ConfigError, type Env } from "../env.ts";
 
 export const AUTH_BASE_PATH = "/api/auth";
+/**
+ * The header Better Auth takes the client's address from. The HTTP layer sets it on every request it
+ * hands over (overwriting whatever the client sent) from http/client-address.ts.
+ */
+export const AUTH_CLIENT_ADDRESS_HEADER = "x-sentinel-client-address";
 const SECRET_FILE = "auth-secret";
 
 /** The URL people reach this server at: SENTINEL_PUBLIC_URL, else the local listen address. */
@@ -69,7 +74,13 @@ export function createAuth(db: Database, env: Env) {
     advanced: {
       useSecureCookies: origin.startsWith("https://"),
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax" },
+      // Recorded on sessions. Never X-Forwarded-For itself: any client can write that.
+      ipAddress: { ipAddressHeaders: [AUTH_CLIENT_ADDRESS_HEADER] },
     },
+    // Sign-in attempts are limited in front of Better Auth, per address and per account, through
+    // our RateLimiter (http/middleware/sign-in-limit.ts); its own limiter (per address only, and on
+    // in production only) would be a second set of rules.
+    rateLimit: { enabled: false },
     telemetry: { enabled: false },
   });
 }

@@ -8,7 +8,6 @@ import { AppError } from "../../core/errors.ts";
 export const PERMISSIONS = [
   "organization:read",
   "organization:settings",
-  "organization:plan",
   "organization:delete",
   "ownership:transfer",
   "members:read",
@@ -51,12 +50,8 @@ const ADMIN: readonly Permission[] = [
   "api_keys:manage",
   "audit_log:read",
 ];
-const OWNER: readonly Permission[] = [
-  ...ADMIN,
-  "organization:plan",
-  "ownership:transfer",
-  "organization:delete",
-];
+// No role changes the plan: the operator or billing does (services/organizations/billing.ts).
+const OWNER: readonly Permission[] = [...ADMIN, "ownership:transfer", "organization:delete"];
 
 export const ROLE_PERMISSIONS: Record<MemberRole, readonly Permission[]> = {
   viewer: VIEWER,
@@ -77,8 +72,8 @@ export const API_KEY_SCOPES = [
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 // Every key may read the organization it belongs to and its repository list (ids are needed to
-// filter anything else). `admin` is an admin member's powers, never an owner's: a key cannot change
-// the plan, transfer ownership or delete the organization.
+// filter anything else). `admin` is an admin member's powers, never an owner's: a key cannot
+// transfer ownership or delete the organization.
 const KEY_BASE: readonly Permission[] = ["organization:read", "repositories:read"];
 
 export const SCOPE_PERMISSIONS: Record<ApiKeyScope, readonly Permission[]> = {

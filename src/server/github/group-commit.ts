@@ -80,10 +80,7 @@ export class DeliveryGroupCommit {
       }
       // A batch fails as a whole only on a conflict with another server's batch (a deadlock) or
       // a bug: then each delivery gets its own transaction, as without group commit.
-      logger.warn(
-        { err: error, deliveries: batch.length },
-        "delivery batch failed; applying one by one",
-      );
+      logger.warn({ err: error, deliveries: batch.length }, "delivery batch failed; applying one by one");
       await Promise.all(
         batch.map((w) => receiveDelivery(this.#db, this.#queue, w.delivery).then(w.resolve, w.reject)),
       );

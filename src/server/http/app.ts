@@ -1,17 +1,25 @@
 import { randomUUID } from "node:crypto";
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { MAX_DELIVERY_BYTES } from "../github/read-delivery.ts";
 import { logger } from "../logger.ts";
+import { clientAddress } from "./client-address.ts";
 import type { AppBindings, AppDeps } from "./context.ts";
 import { type ErrorBody, httpStatus, toAppError } from "./errors.ts";
+import { ByteBudget, budgetedBody } from "./middleware/body-limit.ts";
 import { registerGithubSetup } from "./routes/github-setup.ts";
 import { registerGithubWebhook } from "./routes/github-webhook.ts";
 import { registerHealth } from "./routes/health.ts";
-import { registerPagerDutyWebhook } from "./routes/pagerduty.ts";
+import { MAX_PAGERDUTY_BYTES, registerPagerDutyWebhook } from "./routes/pagerduty.ts";
 import { registerV1 } from "./routes/v1/index.ts";
 import { registerStatic } from "./static.ts";
 
 const VERSION = "0.1.0";
 const SLOW_REQUEST_MS = 1000;
+/**
+ * Webhook bodies are unauthenticated until their signature is checked over the whole body, so they
+ * are buffered first. At most this many bytes of them are held at once (four of GitHub's largest).
+ */
+export const WEBHOOK_BODY_BUDGET_BYTES = 4 * MAX_DELIVERY_BYTES;
 
 export function createApp(deps: AppDeps): OpenAPIHono<AppBindings> {
   const app = new OpenAPIHono<AppBindings>({
@@ -35,6 +43,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppBindings> {
     if (c.res.status >= 500 || ms > SLOW_REQUEST_MS) logger.warn(line, "request");
     else logger.debug(line, "request");
   });
+  app.use("*", clientAddress(deps.env.SENTINEL_TRUSTED_PROXIES));
 
   app.onError((err, c) => {
     const error = toAppError(err);
@@ -55,9 +64,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppBindings> {
   );
 
   registerHealth(app, deps, VERSION);
-  registerV1(app, deps);
+  const { auth } = registerV1(app, deps, { rateLimiter: deps.rateLimiter });
+  const webhookBodies = new ByteBudget(WEBHOOK_BODY_BUDGET_BYTES);
+  app.use("/api/webhooks/github", budgetedBody(webhookBodies, MAX_DELIVERY_BYTES));
+  app.use("/api/webhooks/pagerduty/*", budgetedBody(webhookBodies, MAX_PAGERDUTY_BYTES));
   registerGithubWebhook(app, deps);
-  registerGithubSetup(app, deps);
+  registerGithubSetup(app, deps, auth);
   registerPagerDutyWebhook(app, deps);
   // Last, so every /api route above wins and unknown /api paths keep their JSON 404.
   registerStatic(app, deps.env);

@@ -1,3 +1,4 @@
+import type { RateLimiter } from "../auth/rate-limit.ts";
 import type { DatabaseHandle } from "../db/client.ts";
 import type { Env } from "../env.ts";
 import type { Queue } from "../jobs/queue.ts";
@@ -8,10 +9,14 @@ export interface AppDeps {
   env: Env;
   /** Absent when jobs are not started (some tests). */
   queue?: Queue;
+  /** Request and sign-in rate limits; in this process's memory unless given. */
+  rateLimiter?: RateLimiter;
 }
 
 export interface AppVariables {
   requestId: string;
+  /** The client's address (client-address.ts): the socket's peer unless a trusted proxy says otherwise. */
+  clientAddress: string;
 }
 
 export interface AppBindings {

@@ -116,6 +116,8 @@ export async function startQueue(handle: DatabaseHandle, opts: { supervise: bool
         {
           batchSize: pace.batchSize,
           pollingIntervalSeconds: pace.pollingIntervalSeconds,
+          // With NOTIFY the poll is only a backstop, e.g. for retries coming due.
+          notifyPollingIntervalSeconds: 5,
           burstWhenBatchFull: pace.batchSize > 1,
           localConcurrency: handle.driver.kind === "pglite" ? 1 : pace.localConcurrency,
           // Each job of a batch settles on its own: one failure retries that job, not its neighbours.

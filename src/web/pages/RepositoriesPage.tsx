@@ -56,7 +56,13 @@ export default function RepositoriesPage() {
                         <td>
                           <Link to={`/o/${slug}/repositories/${repo.id}`}>{repo.fullName}</Link>{" "}
                           {repo.isPrivate ? <Badge>private</Badge> : null}
-                          {repo.tracked ? null : <Badge tone="muted">not tracked</Badge>}
+                          {repo.tracked ? null : (
+                            <Badge tone="muted">
+                              {repo.untrackedReason === "plan_limit"
+                                ? "not tracked: over the plan's repository limit"
+                                : "not tracked"}
+                            </Badge>
+                          )}
                         </td>
                         <td>
                           <code>{repo.defaultBranch}</code>

@@ -1,6 +1,9 @@
+import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { MEMBER_ROLES, ORG_PLANS, RISK_TIERS } from "../../core/enums.ts";
+import { useNavigate } from "react-router";
+import { MEMBER_ROLES, RISK_TIERS } from "../../core/enums.ts";
 import { API_KEY_SCOPES } from "../../server/auth/permissions.ts";
+import { apiRequest } from "../api/client.ts";
 import {
   useApiMutation,
   useApiQuery,
@@ -8,6 +11,7 @@ import {
   useDashboardConfig,
   useHasRole,
   useMe,
+  useOrgSlug,
 } from "../api/hooks.ts";
 import type {
   ApiKey,
@@ -27,6 +31,7 @@ import { formatDate, formatDateTime, formatRelative, tierLabel } from "../format
 export default function SettingsPage() {
   const org = useCurrentOrg();
   const isAdmin = useHasRole("admin");
+  const isOwner = useHasRole("owner");
   return (
     <div className="page" data-testid="settings-page">
       <PageHeader
@@ -40,6 +45,8 @@ export default function SettingsPage() {
         {isAdmin ? <a href="#invitations">Invitations</a> : null}
         {isAdmin ? <a href="#api-keys">API keys</a> : null}
         <a href="#github">GitHub</a>
+        <a href="#account">Your account</a>
+        {isOwner ? <a href="#danger-zone">Danger zone</a> : null}
       </nav>
       <OrganizationSection />
       <DetectionSection />
@@ -47,6 +54,8 @@ export default function SettingsPage() {
       {isAdmin ? <InvitationsSection /> : null}
       {isAdmin ? <ApiKeysSection /> : null}
       <GithubSection />
+      <AccountSection />
+      {isOwner ? <DangerZoneSection /> : null}
     </div>
   );
 }
@@ -61,8 +70,6 @@ function AdminOnly() {
 
 function OrganizationSection() {
   const query = useApiQuery<Organization>("/organization");
-  const isOwner = useHasRole("owner");
-  const plan = useApiMutation<{ plan: string }>("PATCH", "/organization/plan");
   return (
     <Card title="Organization and plan" id="organization">
       <QueryState query={query}>
@@ -78,26 +85,11 @@ function OrganizationSection() {
             <dd>{formatDate(o.createdAt)}</dd>
             <dt>Plan</dt>
             <dd>
-              {isOwner ? (
-                <label className="field-inline">
-                  <span className="visually-hidden">Plan</span>
-                  <select
-                    name="plan"
-                    value={o.plan}
-                    disabled={plan.isPending}
-                    onChange={(e) => plan.mutate({ plan: e.target.value })}
-                  >
-                    {ORG_PLANS.map((p) => (
-                      <option key={p} value={p}>
-                        {p}
-                      </option>
-                    ))}
-                  </select>
-                </label>
-              ) : (
-                <Badge tone="plan">{o.plan}</Badge>
-              )}
-              <InlineError error={plan.error} />
+              <Badge tone="plan">{o.plan}</Badge>
+              <p className="muted small">
+                Plans are changed by your Sentinel operator or billing, not from here: ask them to move you to
+                another plan.
+              </p>
             </dd>
           </dl>
         )}
@@ -652,6 +644,117 @@ function GithubSection() {
           </table>
         )}
       </QueryState>
+    </Card>
+  );
+}
+
+/** A typed confirmation before something that cannot be undone: the button waits for the exact text. */
+function ConfirmDeletion({
+  label,
+  expected,
+  action,
+  busyLabel,
+  onConfirm,
+}: {
+  label: string;
+  expected: string;
+  action: string;
+  busyLabel: string;
+  onConfirm: (confirm: string) => Promise<void>;
+}) {
+  const [typed, setTyped] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await onConfirm(typed.trim());
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="form" onSubmit={submit} aria-label={action}>
+      <label className="field">
+        <span>
+          {label} <code>{expected}</code>
+        </span>
+        <input
+          value={typed}
+          onChange={(e) => setTyped(e.target.value)}
+          autoComplete="off"
+          autoCapitalize="none"
+          spellCheck={false}
+        />
+      </label>
+      <InlineError error={error} />
+      <div className="form-actions">
+        <button type="submit" className="button button-danger" disabled={busy || typed.trim() !== expected}>
+          {busy ? busyLabel : action}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function AccountSection() {
+  const me = useMe();
+  const client = useQueryClient();
+  const navigate = useNavigate();
+  const email = me.data?.user.email ?? "";
+  return (
+    <Card title="Your account" id="account">
+      <p>
+        Signed in as <strong>{email}</strong>. Deleting your account signs you out everywhere and removes you
+        from every organization, with the API keys you created and the invitations you sent that are still
+        open. An organization you are the only member of is deleted with it. If you are the last owner of an
+        organization that has other members, make someone else its owner (or delete it) first.
+      </p>
+      {email ? (
+        <ConfirmDeletion
+          label="To delete your account, type your e-mail address"
+          expected={email}
+          action="Delete my account"
+          busyLabel="Deleting your account…"
+          onConfirm={async (confirm) => {
+            await apiRequest("/me", { method: "DELETE", org: null, body: { confirm } });
+            client.clear();
+            navigate("/sign-in", { replace: true });
+          }}
+        />
+      ) : null}
+    </Card>
+  );
+}
+
+function DangerZoneSection() {
+  const org = useCurrentOrg();
+  const slug = useOrgSlug();
+  const client = useQueryClient();
+  const navigate = useNavigate();
+  return (
+    <Card title="Danger zone" id="danger-zone" className="card-danger">
+      <p>
+        Deleting <strong>{org?.name ?? slug}</strong> erases at once its repositories, telemetry, metrics,
+        incidents, members, invitations, API keys and audit log. Its GitHub installations are unlinked, not
+        uninstalled, and can be linked to another organization. This cannot be undone.
+      </p>
+      <ConfirmDeletion
+        label="To delete this organization, type its slug"
+        expected={slug}
+        action="Delete this organization"
+        busyLabel="Deleting the organization…"
+        onConfirm={async (confirm) => {
+          await apiRequest("/organization", { method: "DELETE", org: slug, body: { confirm } });
+          client.clear();
+          navigate("/", { replace: true });
+        }}
+      />
     </Card>
   );
 }

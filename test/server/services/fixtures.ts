@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
-import type { RiskTier } from "../../../src/core/enums.ts";
+import type { OrgPlan, RiskTier } from "../../../src/core/enums.ts";
 import type { OrgSettings } from "../../../src/core/settings.ts";
 import type { Database } from "../../../src/server/db/client.ts";
 import {
@@ -17,11 +17,16 @@ import type { ServiceContext } from "../../../src/server/services/context.ts";
 
 export const sha = (label: string) => createHash("sha1").update(label).digest("hex");
 
-export async function makeOrg(db: Database, settings: Partial<OrgSettings> = {}): Promise<ServiceContext> {
+/** On enterprise unless asked: fixed dates must not fall out of a plan's history (tested on its own). */
+export async function makeOrg(
+  db: Database,
+  settings: Partial<OrgSettings> = {},
+  plan: OrgPlan = "enterprise",
+): Promise<ServiceContext> {
   const slug = `org-${randomBytes(5).toString("hex")}`;
   const [org] = await db
     .insert(organizations)
-    .values({ name: slug, slug, settings: settings as OrgSettings })
+    .values({ name: slug, slug, plan, settings: settings as OrgSettings })
     .returning();
   if (!org) throw new Error("no org");
   return { db, orgId: org.id, actor: { kind: "system" } };

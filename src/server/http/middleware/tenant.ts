@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
 import { AppError } from "../../../core/errors.ts";
 import type { Database } from "../../db/client.ts";
+import { TENANT_ROLE } from "../../db/tenant-role.ts";
 import type { ServiceContext } from "../../services/context.ts";
 import type { RequestAuth } from "./auth.ts";
 
-/** The restricted role that row-level security applies to (drizzle/0002_row_level_security.sql). */
-export const TENANT_ROLE = "sentinel_app";
+export { TENANT_ROLE };
 
 /**
  * Runs `fn` in a transaction that PostgreSQL itself confines to one organization: the role drops

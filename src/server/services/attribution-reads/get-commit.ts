@@ -1,8 +1,9 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, gte } from "drizzle-orm";
 import { notFound } from "../../../core/errors.ts";
 import type { EventMetadata } from "../../../core/events.ts";
 import { codeAttribution, codeEvents } from "../../db/schema/telemetry.ts";
 import type { ServiceContext } from "../context.ts";
+import { historyFrom } from "../organizations/history.ts";
 import { getRepository } from "../repositories/repository-views.ts";
 import { type AttributionView, attributionColumns } from "./attribution-view.ts";
 
@@ -33,13 +34,17 @@ function mostCommon(values: Array<string | null>): string | null {
   return best;
 }
 
-/** A commit's files and their attribution; `repositoryId` disambiguates a SHA seen in forks. */
+/**
+ * A commit's files and their attribution; `repositoryId` disambiguates a SHA seen in forks. A
+ * commit older than the plan's history is not found.
+ */
 export async function getCommit(
   ctx: ServiceContext,
   sha: string,
   repositoryId?: string,
 ): Promise<CommitView> {
   if (repositoryId) await getRepository(ctx, repositoryId);
+  const since = await historyFrom(ctx, undefined);
   const files = await ctx.db
     .select(attributionColumns)
     .from(codeAttribution)
@@ -48,6 +53,7 @@ export async function getCommit(
         eq(codeAttribution.orgId, ctx.orgId),
         eq(codeAttribution.commitSha, sha),
         repositoryId ? eq(codeAttribution.repoId, repositoryId) : undefined,
+        since ? gte(codeAttribution.committedAt, since) : undefined,
       ),
     )
     .orderBy(asc(codeAttribution.repoId), asc(codeAttribution.filePath));

@@ -1,10 +1,9 @@
 import { sql } from "drizzle-orm";
 import type { RiskTier } from "../../../core/enums.ts";
 import { badRequest } from "../../../core/errors.ts";
-import { historyStart } from "../../auth/plans.ts";
 import type { ServiceContext } from "../context.ts";
 import { queryDate } from "../metrics/time-series.ts";
-import { getOrganizationPlan } from "../organizations/get-organization.ts";
+import { historyFrom } from "../organizations/history.ts";
 import { getRepository } from "../repositories/repository-views.ts";
 import { matchAttributions } from "./list-attributions.ts";
 
@@ -65,9 +64,7 @@ export async function topAiFiles(
   await getRepository(ctx, repoId);
 
   // The plan's history starts at an instant; the window at the start of that UTC day.
-  const start = historyStart(await getOrganizationPlan(ctx));
-  const planFrom = start ? new Date(Math.floor(start.getTime() / DAY_MS) * DAY_MS) : undefined;
-  const from = !planFrom || (requestedFrom && requestedFrom > planFrom) ? requestedFrom : planFrom;
+  const from = await historyFrom(ctx, requestedFrom, { older: "clamp", unit: "day" });
   const where = matchAttributions(ctx.orgId, {
     repositoryId: repoId,
     tier: input.tier,

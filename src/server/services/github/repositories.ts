@@ -1,45 +1,48 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { repoSettingsSchema } from "../../../core/settings.ts";
+import { readStoredSettings, repoSettingsSchema } from "../../../core/settings.ts";
 import type { Database } from "../../db/client.ts";
 import { repositories } from "../../db/schema/index.ts";
 import type { RepositoryPayload } from "../../github/payloads.ts";
+import { recordAudit } from "../audit.ts";
 import type { ServiceContext } from "../context.ts";
+import { trackingRoom } from "../repositories/tracking-room.ts";
 
 export type RepositoryRow = typeof repositories.$inferSelect;
 
 /**
- * Adds (or re-tracks) repositories an installation can see. Returns the rows that are new or were
- * untracked before, which are the ones a backfill should import.
+ * Adds (or re-tracks) repositories an installation can see. Tracking starts only while the plan
+ * has room (trackingRoom, in payload order); the others are recorded untracked, and each refusal
+ * is in the audit log as `repository.not_tracked` with `reason: "plan_limit"`. A repository id
+ * another organization owns is left alone. Returns the rows that started being tracked (new, or
+ * untracked before), which are the ones a backfill should import.
  */
 export async function upsertRepositories(
   ctx: ServiceContext,
   installationId: number,
   repos: readonly RepositoryPayload[],
 ): Promise<RepositoryRow[]> {
-  if (repos.length === 0) return [];
-  const before = await ctx.db
-    .select({ githubId: repositories.githubId, tracked: repositories.tracked })
-    .from(repositories)
-    .where(
-      and(
-        eq(repositories.orgId, ctx.orgId),
-        inArray(
-          repositories.githubId,
-          repos.map((r) => r.id),
-        ),
-      ),
-    );
-  const alreadyTracked = new Set(before.filter((r) => r.tracked).map((r) => r.githubId));
+  const existing = await findRepositoriesByGithubIds(
+    ctx.db,
+    repos.map((r) => r.id),
+  );
+  const mine = [...new Map(repos.map((r) => [r.id, r])).values()].filter(
+    (r) => (existing.get(r.id)?.orgId ?? ctx.orgId) === ctx.orgId,
+  );
+  if (mine.length === 0) return [];
+  const starting = mine.filter((r) => !existing.get(r.id)?.tracked);
+  const room = starting.length > 0 ? await trackingRoom(ctx) : null;
+  const admitted = new Set(starting.slice(0, room?.room ?? 0).map((r) => r.id));
   const rows = await ctx.db
     .insert(repositories)
     .values(
-      repos.map((r) => ({
+      mine.map((r) => ({
         orgId: ctx.orgId,
         installationId,
         githubId: r.id,
         fullName: r.full_name,
         defaultBranch: r.default_branch ?? "main",
         isPrivate: r.private ?? true,
+        tracked: admitted.has(r.id) || existing.get(r.id)?.tracked === true,
         settings: repoSettingsSchema.parse({}),
       })),
     )
@@ -50,14 +53,23 @@ export async function upsertRepositories(
         installationId,
         fullName: sql`excluded.full_name`,
         isPrivate: sql`excluded.is_private`,
-        tracked: true,
+        tracked: sql`excluded.tracked`,
         updatedAt: new Date(),
       },
       // A repository id already owned by another organization is left alone.
       setWhere: eq(repositories.orgId, ctx.orgId),
     })
     .returning();
-  return rows.filter((r) => !alreadyTracked.has(r.githubId));
+  for (const row of rows) {
+    if (row.tracked || !room || !starting.some((r) => r.id === row.githubId)) continue;
+    await recordAudit(ctx, "repository.not_tracked", `repository:${row.id}`, {
+      reason: "plan_limit",
+      plan: room.plan,
+      allowed: room.allowed,
+      fullName: row.fullName,
+    });
+  }
+  return rows.filter((r) => r.githubId !== null && admitted.has(r.githubId));
 }
 
 /** The org's repository with this GitHub id, tracked or not. */
@@ -139,8 +151,7 @@ export async function setDefaultBranch(
 
 /** Branches whose pushes are analysed: the default branch plus any the repository's settings add. */
 export function trackedBranches(repo: Pick<RepositoryRow, "defaultBranch" | "settings">): Set<string> {
-  const settings = repoSettingsSchema.safeParse(repo.settings ?? {});
-  const extra = settings.success ? settings.data.trackedBranches : [];
+  const extra = readStoredSettings(repoSettingsSchema, repo.settings)?.trackedBranches ?? [];
   return new Set([repo.defaultBranch, ...extra]);
 }
 

@@ -1,10 +1,11 @@
-import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import { badRequest, notFound } from "../../../core/errors.ts";
 import { parseStatus } from "../../../core/incident-lifecycle.ts";
 import { type IncidentMetadata, incidentMetadataSchema } from "../../../core/incidents.ts";
 import { codeAttribution, codeEvents, incidents } from "../../db/schema/index.ts";
 import type { ServiceContext } from "../context.ts";
 import { assertRepoInOrg } from "../metrics/roll-up.ts";
+import { historyFrom } from "../organizations/history.ts";
 import { commitsShippedBy } from "./link.ts";
 import { type IncidentView, toIncidentView } from "./view.ts";
 
@@ -26,7 +27,7 @@ function decodeCursor(cursor: string): { startedAt: Date; id: string } {
   }
 }
 
-/** Incidents, newest start first, with cursor pagination. */
+/** Incidents, newest start first, with cursor pagination; those started within the plan's history. */
 export async function listIncidents(
   ctx: ServiceContext,
   input: {
@@ -38,6 +39,8 @@ export async function listIncidents(
 ): Promise<{ items: IncidentView[]; nextCursor: string | null }> {
   const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
   const conditions = [eq(incidents.orgId, ctx.orgId)];
+  const since = await historyFrom(ctx, undefined);
+  if (since) conditions.push(gte(incidents.startedAt, since));
   if (input.status !== undefined) conditions.push(eq(incidents.status, parseStatus(input.status)));
   if (input.repoId !== undefined) {
     // Another organization's repository is "not found", as on every other route, never an empty page.
@@ -80,14 +83,26 @@ export interface IncidentDetail extends IncidentView {
   }>;
 }
 
-/** An incident with its path back to code: the deploy, the commits it shipped, and their AI-written files. */
+/**
+ * An incident with its path back to code: the deploy, the commits it shipped, and their AI-written
+ * files. An incident started before the plan's history is not found; a deploy or commit older
+ * than the history is left out.
+ */
 export async function getIncidentDetail(ctx: ServiceContext, incidentId: string): Promise<IncidentDetail> {
   if (!/^[0-9a-f-]{36}$/i.test(incidentId)) throw notFound("incident");
+  const since = await historyFrom(ctx, undefined);
   const [row] = await ctx.db
     .select()
     .from(incidents)
-    .where(and(eq(incidents.id, incidentId), eq(incidents.orgId, ctx.orgId)));
+    .where(
+      and(
+        eq(incidents.id, incidentId),
+        eq(incidents.orgId, ctx.orgId),
+        since ? gte(incidents.startedAt, since) : undefined,
+      ),
+    );
   if (!row) throw notFound("incident");
+  const inHistory = (at: Date) => !since || at >= since;
   const metadata = incidentMetadataSchema.safeParse(row.metadata);
   const timeline = metadata.success ? metadata.data.history : [];
 
@@ -103,7 +118,7 @@ export async function getIncidentDetail(ctx: ServiceContext, incidentId: string)
       })
       .from(codeEvents)
       .where(and(eq(codeEvents.id, row.deployEventId), eq(codeEvents.orgId, ctx.orgId)));
-    if (event) {
+    if (event && inHistory(event.timestamp)) {
       const environment = (event.metadata as { environment?: unknown }).environment;
       deploy = {
         id: event.id,
@@ -163,7 +178,7 @@ export async function getIncidentDetail(ctx: ServiceContext, incidentId: string)
       const own = files.filter((f) => f.sha === sha);
       const event = eventBySha.get(sha);
       const committedAt = event?.timestamp ?? own[0]?.committedAt;
-      if (!committedAt) continue;
+      if (!committedAt || !inHistory(committedAt)) continue;
       const confidences = own.flatMap((f) => (f.aiConfidence === null ? [] : [f.aiConfidence]));
       commits.push({
         sha,

@@ -4,6 +4,7 @@ import { type DeploySummary, summarizeDeploys } from "../../../core/metrics/depl
 import { computeDora, type DoraReport } from "../../../core/metrics/dora.ts";
 import type { AttributionFact, CommitFact, DeployFact, IncidentFact } from "../../../core/metrics/facts.ts";
 import type { ServiceContext } from "../context.ts";
+import { historyDays } from "../organizations/history.ts";
 import {
   ATTRIBUTION_SUMS,
   addAttributionGroup,
@@ -24,18 +25,22 @@ const DAY_MS = 86_400_000;
 /**
  * DORA over any window of whole UTC days (`from` and `to` included), computed from the raw rows,
  * for one repository or the whole organization (whose deploys are each judged within their own
- * repository; incidents naming no repository count only organization-wide).
+ * repository; incidents naming no repository count only organization-wide). The plan's history
+ * bounds the window and what it looks back at (historyDays).
  */
 export async function dora(
   ctx: ServiceContext,
   input: { from: string; to: string; repoId?: string | undefined },
 ): Promise<{ window: { from: string; to: string }; aiHeavyThreshold: number } & DoraReport> {
-  const start = queryDate("from", input.from);
+  const requested = queryDate("from", input.from);
   const end = new Date(queryDate("to", input.to).getTime() + DAY_MS);
-  if (end <= start) throw badRequest("to: must not be before from", { field: "to" });
+  if (end <= requested) throw badRequest("to: must not be before from", { field: "to" });
+  const window = await historyDays(ctx, input);
+  const start = queryDate("from", window.from);
+  const floor = window.floor === null ? null : queryDate("from", window.floor);
   const { aiHeavyThreshold } = await orgSettings(ctx.db, ctx.orgId);
   if (input.repoId) await assertRepoInOrg(ctx, input.repoId);
-  const facts = await loadDoraFacts(ctx, { start, end }, input.repoId);
+  const facts = await loadDoraFacts(ctx, { start, end }, floor, input.repoId);
   const deploys: DeploySummary[] = [];
   for (const repo of facts.repos.values()) {
     deploys.push(
@@ -77,12 +82,15 @@ const uuidArray = (ids: readonly string[]) =>
 async function loadDoraFacts(
   ctx: ServiceContext,
   range: FactRange,
+  floor: Date | null,
   repoId: string | undefined,
 ): Promise<{ repos: Map<string, RepoDoraFacts>; incidents: IncidentFact[] }> {
   const { db, orgId } = ctx;
   const rows = async (query: SQL): Promise<Row[]> => (await db.execute(query)).rows;
   const startAt = sql`${range.start.toISOString()}::timestamptz`;
   const endAt = sql`${range.end.toISOString()}::timestamptz`;
+  // Nothing before the plan's history, not even the deploy before the range or what it shipped.
+  const since = (column: SQL) => (floor ? sql`AND ${column} >= ${floor.toISOString()}::timestamptz` : sql``);
   const inScope = repoId
     ? sql`org_id = ${orgId} AND repo_id = ${repoId}`
     : sql`org_id = ${orgId} AND repo_id IN (SELECT id FROM repositories WHERE org_id = ${orgId})`;
@@ -111,7 +119,7 @@ async function loadDoraFacts(
     CROSS JOIN LATERAL (
       SELECT id, repo_id, commit_sha, timestamp FROM code_events
       WHERE org_id = ${orgId} AND repo_id = deployed.repo_id AND ${isProductionDeploy}
-        AND timestamp < ${startAt}
+        AND timestamp < ${startAt} ${since(sql`timestamp`)}
       ORDER BY timestamp DESC, id DESC LIMIT 1
     ) AS before`);
   const lookbackSeconds = new Map<string, number>();
@@ -138,7 +146,7 @@ async function loadDoraFacts(
       CROSS JOIN LATERAL (
         SELECT repo_id, commit_sha, ${epochMs(sql`timestamp`)} AS at FROM code_events
         WHERE org_id = ${orgId} AND repo_id = w.repo_id AND event_type = 'commit'
-          AND commit_sha IS NOT NULL AND timestamp < ${endAt}
+          AND commit_sha IS NOT NULL AND timestamp < ${endAt} ${since(sql`timestamp`)}
           AND (w.after_s IS NULL OR timestamp >= to_timestamp(w.after_s) - interval '1 millisecond')
       ) AS e`;
     for (const r of await rows(shipped)) {
@@ -155,6 +163,7 @@ async function loadDoraFacts(
       WHERE org_id = ${orgId}
         AND (repo_id, commit_sha) IN (SELECT repo_id, commit_sha FROM (${shipped}) AS s)
         AND (commit_sha ~ ${SHA_SHAPE_SQL} OR (committed_at >= ${startAt} AND committed_at < ${endAt}))
+        ${since(sql`committed_at`)}
       GROUP BY repo_id, commit_sha, coalesce(tool, 'unknown')`);
     const facts = new Map<string, AttributionFact>();
     for (const r of byTool) {

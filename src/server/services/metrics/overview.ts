@@ -3,6 +3,7 @@ import { badRequest } from "../../../core/errors.ts";
 import { nextPeriod, parseDate, periodStart, utcDate } from "../../../core/metrics/periods.ts";
 import { changeFailureRate, ratio } from "../../../core/metrics/stats.ts";
 import type { ServiceContext } from "../context.ts";
+import { historyDays } from "../organizations/history.ts";
 import { queryDate } from "./time-series.ts";
 
 export interface OverviewTotals {
@@ -35,10 +36,12 @@ function validate(input: Window): void {
 /**
  * The organization's totals over whole UTC days (both included), read from repo_metrics only:
  * month rows for the months the window covers entirely, day rows for the days around them (every
- * column summed here is additive, so both give the same sums; month rows are 30× fewer).
+ * column summed here is additive, so both give the same sums; month rows are 30× fewer). The
+ * window starts no earlier than the plan's history (historyDays).
  */
-export async function overview(ctx: ServiceContext, input: Window): Promise<OverviewTotals> {
-  validate(input);
+export async function overview(ctx: ServiceContext, asked: Window): Promise<OverviewTotals> {
+  validate(asked);
+  const input = await historyDays(ctx, asked);
   const { monthsFrom, monthsTo, end } = wholeMonths(input);
   const result = await ctx.db.execute(sql`
     SELECT coalesce(sum(commits), 0)::float8 AS commits,
@@ -73,8 +76,9 @@ function wholeMonths(input: Window): { monthsFrom: string; monthsTo: string; end
  * The same totals computed from the raw tables (code_events, code_attribution, incidents): the
  * reference the roll-ups are checked and benchmarked against. Slow by design; not for requests.
  */
-export async function overviewFromRawRows(ctx: ServiceContext, input: Window): Promise<OverviewTotals> {
-  validate(input);
+export async function overviewFromRawRows(ctx: ServiceContext, asked: Window): Promise<OverviewTotals> {
+  validate(asked);
+  const input = await historyDays(ctx, asked);
   // Explicit UTC instants: the session time zone must not move day boundaries.
   const start = sql`${`${input.from}T00:00:00Z`}::timestamptz`;
   const end = sql`${new Date(queryDate("to", input.to).getTime() + 86_400_000).toISOString()}::timestamptz`;

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { badRequest } from "../../../core/errors.ts";
 import { ratio } from "../../../core/metrics/stats.ts";
 import type { ServiceContext } from "../context.ts";
+import { historyDays } from "../organizations/history.ts";
 import { queryDate } from "./time-series.ts";
 
 export interface RepositoryRank {
@@ -17,15 +18,17 @@ export interface RepositoryRank {
 
 /**
  * Repositories ranked by the AI share of their core and novel (T3/T4) added lines between two
- * dates (both included), from the day rows of repo_metrics. Repositories without T3/T4 lines come last.
+ * dates (both included; from no earlier than the plan's history), from the day rows of
+ * repo_metrics. Repositories without T3/T4 lines come last.
  */
 export async function repositoryRanking(
   ctx: ServiceContext,
-  input: { from: string; to: string },
+  asked: { from: string; to: string },
 ): Promise<{ items: RepositoryRank[] }> {
-  const from = queryDate("from", input.from);
-  const to = queryDate("to", input.to);
+  const from = queryDate("from", asked.from);
+  const to = queryDate("to", asked.to);
   if (to < from) throw badRequest("to: must not be before from", { field: "to" });
+  const input = await historyDays(ctx, asked);
   const result = await ctx.db.execute(sql`
     SELECT r.id AS repo_id, r.full_name,
            coalesce(sum(m.lines_added), 0)::float8 AS lines_added,

@@ -34,8 +34,18 @@ export async function countTrackedRepositories(ctx: ServiceContext): Promise<num
   return row?.n ?? 0;
 }
 
-/** Owner only (checked by the route). A downgrade the organization does not fit in is refused with 402. */
+/**
+ * Puts the organization on `plan`, for a PlanSource only (billing.ts: the operator, a billing
+ * integration): no route calls it, a customer never picks their own plan. A downgrade the
+ * organization does not fit in is refused with 402. Locks the organization's row, so the counts
+ * hold until the change commits; run it in a transaction.
+ */
 export async function changePlan(ctx: ServiceContext, plan: OrgPlan): Promise<OrganizationView> {
+  await ctx.db
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(eq(organizations.id, ctx.orgId))
+    .for("update");
   const current = await getOrganization(ctx);
   if (current.plan === plan) return current;
   assertWithinLimit(plan, "members", await countSeats(ctx), 0);

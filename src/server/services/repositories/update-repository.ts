@@ -1,13 +1,11 @@
 import { and, eq } from "drizzle-orm";
 import type { RepoSettings } from "../../../core/settings.ts";
-import { assertWithinLimit } from "../../auth/plans.ts";
 import { repositories } from "../../db/schema/github.ts";
 import { validateRow } from "../../db/validate.ts";
 import { recordAudit } from "../audit.ts";
 import type { ServiceContext } from "../context.ts";
-import { countTrackedRepositories } from "../organizations/change-plan.ts";
-import { getOrganizationPlan } from "../organizations/get-organization.ts";
 import { getRepository, type RepositoryView } from "./repository-views.ts";
+import { assertRoomToTrack } from "./tracking-room.ts";
 
 /** Merges the given settings into the repository's; the result is validated as a whole. */
 export async function updateRepositorySettings(
@@ -38,8 +36,7 @@ export async function setRepositoryTracked(
 ): Promise<RepositoryView> {
   const current = await getRepository(ctx, repositoryId);
   if (current.tracked === tracked) return current;
-  if (tracked)
-    assertWithinLimit(await getOrganizationPlan(ctx), "repositories", await countTrackedRepositories(ctx));
+  if (tracked) await assertRoomToTrack(ctx);
   await ctx.db
     .update(repositories)
     .set({ tracked })

@@ -392,7 +392,7 @@ describe("topAiFiles", () => {
   });
 
   it("starts the window no earlier than the day the plan's history starts", async () => {
-    const free = await makeOrg(database().db);
+    const free = await makeOrg(database().db, {}, "free");
     const repo = await makeRepo(free, "free/app");
     const ago = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString();
     await addChanges(free, repo, "old", ago(40), [

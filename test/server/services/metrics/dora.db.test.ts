@@ -67,6 +67,8 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 describe("dora", () => {
   beforeAll(async () => {
     await seedDatabase(database().db, { anchor: new Date("2026-11-23T00:00:00Z") });
+    // The definition over every window: no plan's history in the way (history-window.db.test.ts).
+    await database().db.update(organizations).set({ plan: "enterprise" });
   });
 
   it("answers as the per-repository definition on the demo data, for every window and scope", async () => {

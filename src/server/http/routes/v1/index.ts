@@ -1,18 +1,21 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import {
   AUTH_BASE_PATH,
+  AUTH_CLIENT_ADDRESS_HEADER,
   type Auth,
   createAuth,
   publicOrigin,
-  resolveAuthSecret,
 } from "../../../auth/better-auth.ts";
 import { ApiKeyUseRecorder } from "../../../auth/last-use.ts";
 import { MemoryRateLimiter, type RateLimiter } from "../../../auth/rate-limit.ts";
 import type { Queue } from "../../../jobs/queue.ts";
 import type { AppBindings, AppDeps } from "../../context.ts";
 import { authenticate, type V1Bindings } from "../../middleware/auth.ts";
+import { bodyLimit, declaredBodyLimit, KiB, MiB } from "../../middleware/body-limit.ts";
 import { csrfProtection } from "../../middleware/csrf.ts";
 import { rateLimit } from "../../middleware/rate-limit.ts";
+import { signInRateLimit } from "../../middleware/sign-in-limit.ts";
 import { registerApiKeyRoutes } from "./api-keys.ts";
 import { registerAttributionRoutes } from "./attributions.ts";
 import { registerAuditLogRoutes } from "./audit-log.ts";
@@ -31,6 +34,10 @@ import { registerRepositoryRoutes } from "./repositories.ts";
 
 export const OPENAPI_PATH = "/api/v1/openapi.json";
 export const DOCS_PATH = "/api/v1/docs";
+/** Sign-in, sign-up and the like: a few fields. */
+export const AUTH_MAX_BODY_BYTES = 64 * KiB;
+/** Every v1 route takes small JSON; a route that needs more would get its own cap. */
+export const API_MAX_BODY_BYTES = 1 * MiB;
 
 export interface V1Options {
   rateLimiter?: RateLimiter;
@@ -42,17 +49,21 @@ export interface V1Api {
 }
 
 /**
- * Mounts Better Auth at /api/auth/* and the REST API at /api/v1 on the app. The order below is
- * the request pipeline: the public document and reference page, then authentication, CSRF for
- * cookie writes, rate limits, and the routes (each checking its own permission).
+ * Mounts Better Auth at /api/auth/* (behind a body cap and the sign-in rate limits) and the REST API
+ * at /api/v1 on the app. The order below is the request pipeline: the public document and reference
+ * page, then the declared body size, authentication, the body read under its cap, CSRF for cookie
+ * writes, rate limits, and the routes (each checking its own permission).
  */
 export function registerV1(app: OpenAPIHono<AppBindings>, deps: AppDeps, options: V1Options = {}): V1Api {
   const db = deps.handle.db;
   const auth = createAuth(db, deps.env);
   const keyUse = new ApiKeyUseRecorder(db);
   const origin = publicOrigin(deps.env);
+  const limiter = options.rateLimiter ?? new MemoryRateLimiter();
 
-  app.on(["GET", "POST"], `${AUTH_BASE_PATH}/*`, (c) => auth.handler(c.req.raw));
+  app.use(`${AUTH_BASE_PATH}/*`, bodyLimit(AUTH_MAX_BODY_BYTES));
+  app.use(`${AUTH_BASE_PATH}/*`, signInRateLimit(limiter));
+  app.on(["GET", "POST"], `${AUTH_BASE_PATH}/*`, async (c) => auth.handler(await forBetterAuth(c)));
 
   const v1 = new OpenAPIHono<V1Bindings>();
   registerSecuritySchemes(v1);
@@ -65,17 +76,32 @@ export function registerV1(app: OpenAPIHono<AppBindings>, deps: AppDeps, options
   });
   v1.get(DOCS_PATH, (c) => c.html(API_DOCS_HTML));
 
+  // Too big is refused before the caller is looked up; a body is read only for a known caller.
+  v1.use("/api/v1/*", declaredBodyLimit(API_MAX_BODY_BYTES));
   v1.use("/api/v1/*", authenticate({ db, auth, keyUse }));
+  v1.use("/api/v1/*", bodyLimit(API_MAX_BODY_BYTES));
   v1.use("/api/v1/*", csrfProtection(origin));
-  v1.use("/api/v1/*", rateLimit(options.rateLimiter ?? new MemoryRateLimiter()));
+  v1.use("/api/v1/*", rateLimit(limiter));
 
-  registerV1Routes(v1, origin, deps.queue, {
-    appSlug: deps.env.GITHUB_APP_SLUG,
-    secret: resolveAuthSecret(deps.env),
-  });
+  registerV1Routes(v1, origin, deps.queue, { appSlug: deps.env.GITHUB_APP_SLUG });
 
   app.route("/", v1);
   return { auth, keyUse };
+}
+
+/**
+ * The request as Better Auth should see it: the body already read under its cap, and our client
+ * address in the one header Better Auth is told to read it from (a client's own value replaced).
+ */
+async function forBetterAuth(c: Context<AppBindings>): Promise<Request> {
+  const headers = new Headers(c.req.raw.headers);
+  headers.set(AUTH_CLIENT_ADDRESS_HEADER, c.var.clientAddress);
+  return new Request(c.req.url, {
+    method: c.req.method,
+    headers,
+    body: c.req.raw.body ? await c.req.arrayBuffer() : null,
+    signal: c.req.raw.signal,
+  });
 }
 
 /** Every v1 route, in one list: used by the server and by `v1OpenApiDocument`. */

@@ -1,7 +1,7 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { GITHUB_ACCOUNT_TYPES } from "../../../../core/enums.ts";
 import { AppError } from "../../../../core/errors.ts";
-import { installLink } from "../../../github/setup-state.ts";
+import { issueSetupState } from "../../../services/github/setup-states.ts";
 import { listInstallations } from "../../../services/installations/list-installations.ts";
 import type { V1Bindings } from "../../middleware/auth.ts";
 import { withTenant } from "../../middleware/tenant.ts";
@@ -34,9 +34,10 @@ const installLinkRoute = v1Route("installations:manage", {
   tags: ["github"],
   summary: "A link to install the GitHub App for this organization (valid one hour)",
   description:
-    "The App's installation page with a signed `state` naming this organization. After the install, GitHub " +
-    "sends the browser to `/api/github/setup`, which links the new installation here. 503 when the server " +
-    "has no GitHub App configured (GITHUB_APP_SLUG).",
+    "The App's installation page with a single-use `state` naming this organization and the signed-in admin. " +
+    "After the install, GitHub sends the browser to `/api/github/setup`, which links the new installation here " +
+    "when the same admin is signed in (and, with GitHub sign-in configured, can see the installation on GitHub). " +
+    "Sessions only: an API key gets 403. 503 when the server has no GitHub App configured (GITHUB_APP_SLUG).",
   responses: {
     200: jsonResponse(z.object({ url: z.url(), expiresAt: isoTime }).openapi("InstallLink"), "Install link"),
     ...errorResponses(),
@@ -47,24 +48,33 @@ const installLinkRoute = v1Route("installations:manage", {
   },
 });
 
-/** What issuing install links needs: the App's public slug and the secret that signs states. */
+/** What issuing install links needs: the App's public slug. */
 export interface InstallLinkConfig {
   appSlug: string | undefined;
-  secret: string | undefined;
+}
+
+/** The GitHub App's installation page; GitHub hands `state` back to /api/github/setup. */
+function installPage(appSlug: string, state: string): string {
+  const url = new URL(`https://github.com/apps/${encodeURIComponent(appSlug)}/installations/new`);
+  url.searchParams.set("state", state);
+  return url.toString();
 }
 
 export function registerInstallationRoutes(app: OpenAPIHono<V1Bindings>, github?: InstallLinkConfig): void {
   app.openapi(installLinkRoute, async (c) => {
     const appSlug = github?.appSlug;
-    const secret = github?.secret;
-    if (!appSlug || !secret) {
+    if (!appSlug) {
       throw new AppError("unavailable", "no GitHub App is configured on this server (set GITHUB_APP_SLUG)");
     }
-    const orgId = c.var.auth.org?.id;
-    if (!orgId) throw new AppError("not_found", "organization not found");
-    const link = installLink({ appSlug, secret }, orgId);
+    const { org, userId } = c.var.auth;
+    if (!org) throw new AppError("not_found", "organization not found");
+    // The setup page links only for the person the state was issued to, signed in there.
+    if (!userId)
+      throw new AppError("forbidden", "install links are issued to signed-in people, not API keys");
+    // Before the tenant transaction: the state lives in Better Auth's table, outside row-level security.
+    const { state, expiresAt } = await issueSetupState(c.var.db, { orgId: org.id, userId });
     c.header("cache-control", "no-store");
-    return c.json({ url: link.url, expiresAt: link.expiresAt.toISOString() }, 200);
+    return c.json({ url: installPage(appSlug, state), expiresAt: expiresAt.toISOString() }, 200);
   });
 
   app.openapi(listRoute, async (c) => {

@@ -3,11 +3,11 @@ import { MEMBER_ROLES, ORG_PLANS } from "../../../../core/enums.ts";
 import { AppError } from "../../../../core/errors.ts";
 import { orgSettingsSchema } from "../../../../core/settings.ts";
 import { getUser } from "../../../services/access/get-user.ts";
-import { changePlan } from "../../../services/organizations/change-plan.ts";
 import {
   createOwnOrganization,
   createOwnOrganizationInputSchema,
 } from "../../../services/organizations/create-own-organization.ts";
+import { deleteOrganization } from "../../../services/organizations/delete-organization.ts";
 import { getOrganization, type OrganizationView } from "../../../services/organizations/get-organization.ts";
 import { updateOrganizationSettings } from "../../../services/organizations/update-organization-settings.ts";
 import type { V1Bindings } from "../../middleware/auth.ts";
@@ -19,7 +19,9 @@ export const organizationSchema = z
     id: z.uuid(),
     slug: z.string(),
     name: z.string(),
-    plan: z.enum(ORG_PLANS),
+    plan: z.enum(ORG_PLANS).openapi({
+      description: "Set by the operator (`sentinel orgs set-plan`) or billing, never through this API",
+    }),
     settings: orgSettingsSchema,
     createdAt: isoTime,
   })
@@ -70,14 +72,25 @@ const settingsRoute = v1Route("organization:settings", {
   responses: { 200: jsonResponse(organizationSchema, "The updated organization"), ...errorResponses() },
 });
 
-const planRoute = v1Route("organization:plan", {
-  method: "patch",
-  path: "/api/v1/organization/plan",
+const deleteRoute = v1Route("organization:delete", {
+  method: "delete",
+  path: "/api/v1/organization",
   tags: ["organization"],
-  summary: "Change the plan (owner)",
-  description: "A downgrade the organization does not fit in (members, repositories) is refused with 402.",
-  request: { body: jsonBody(z.strictObject({ plan: z.enum(ORG_PLANS) })) },
-  responses: { 200: jsonResponse(organizationSchema, "The updated organization"), ...errorResponses(402) },
+  summary: "Delete the organization and all its data (owner)",
+  description:
+    "Confirmed by the organization's slug in `confirm`; a different value is a 400 and deletes nothing. " +
+    "Erases every row of the organization (repositories, telemetry, metrics, incidents, members, " +
+    "invitations, API keys, secrets, models, its audit log) and its queued jobs in one transaction; " +
+    "GitHub installations linked to it are unlinked, not deleted. Cannot be undone. API keys never " +
+    "have this permission. The deletion is logged by the server (the audit log goes with it).",
+  request: {
+    body: jsonBody(
+      z.strictObject({
+        confirm: z.string().max(100).openapi({ description: "The organization's slug", example: "acme" }),
+      }),
+    ),
+  },
+  responses: { 204: { description: "Deleted" }, ...errorResponses() },
 });
 
 export function registerOrganizationRoutes(app: OpenAPIHono<V1Bindings>, publicOrigin: string): void {
@@ -101,8 +114,13 @@ export function registerOrganizationRoutes(app: OpenAPIHono<V1Bindings>, publicO
     return c.json(toJson(await withTenant(c.var, (ctx) => updateOrganizationSettings(ctx, patch))), 200);
   });
 
-  app.openapi(planRoute, async (c) => {
-    const { plan } = c.req.valid("json");
-    return c.json(toJson(await withTenant(c.var, (ctx) => changePlan(ctx, plan))), 200);
+  app.openapi(deleteRoute, async (c) => {
+    const { confirm } = c.req.valid("json");
+    const { auth, db } = c.var;
+    if (!auth.org) throw new AppError("not_found", "organization not found");
+    // Not withTenant: the service unlinks installations and clears queued jobs on the connection's
+    // role, and deletes the organization's own rows as the tenant role itself.
+    await deleteOrganization({ db, orgId: auth.org.id, actor: auth.actor }, { confirm });
+    return c.body(null, 204);
   });
 }

@@ -4,6 +4,7 @@ import {
   getRepository,
   listRepositories,
   type RepositoryView,
+  UNTRACKED_REASONS,
 } from "../../../services/repositories/repository-views.ts";
 import {
   setRepositoryTracked,
@@ -19,6 +20,10 @@ export const repositorySchema = z
     fullName: z.string(),
     defaultBranch: z.string(),
     tracked: z.boolean(),
+    untrackedReason: z.enum(UNTRACKED_REASONS).nullable().openapi({
+      description:
+        "Why it is not tracked, when recorded: `plan_limit` — GitHub added it beyond the plan's repository limit",
+    }),
     isPrivate: z.boolean(),
     settings: repoSettingsSchema,
     createdAt: isoTime,
