@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { runAnalysis } from "../src/cli/analyze/run-analysis.ts";
-import { inspectRepository } from "../src/cli/git/repository.ts";
+import { inspectRepository } from "../src/git/repository.ts";
 
 const BIN = join(import.meta.dirname, "../bin/sentinel.js");
 

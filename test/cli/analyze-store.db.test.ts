@@ -5,7 +5,7 @@ import { and, count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalysisDocument } from "../../src/cli/analyze/json-document.ts";
 import { storeAnalysis } from "../../src/cli/analyze/store-analysis.ts";
-import { inspectRepository } from "../../src/cli/git/repository.ts";
+import { inspectRepository } from "../../src/git/repository.ts";
 import {
   attributionOverrides,
   codeAttribution,

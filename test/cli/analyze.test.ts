@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalysisDocument } from "../../src/cli/analyze/json-document.ts";
 import { runAnalysis } from "../../src/cli/analyze/run-analysis.ts";
-import { inspectRepository } from "../../src/cli/git/repository.ts";
+import { inspectRepository } from "../../src/git/repository.ts";
 import { GitFixture, lines, runCli } from "./helpers/git-fixture.ts";
 import { buildToolHistory, type ToolHistory } from "./helpers/tool-history.ts";
 

@@ -1,7 +1,7 @@
 import type { Signal } from "../../core/attribution/signals.ts";
 import type { CommitAttribution } from "../../core/attribution/types.ts";
 import type { DetectionMethod, RiskTier } from "../../core/enums.ts";
-import type { LogCommit } from "../git/log-parser.ts";
+import type { LogCommit } from "../../git/log-parser.ts";
 
 // One commit as `sentinel analyze --json` prints it (docs/cli.md documents every field).
 

@@ -10,11 +10,11 @@ import type {
   ManualOverride,
 } from "../../core/attribution/types.ts";
 import type { TierRule } from "../../core/settings.ts";
+import type { LogCommit } from "../../git/log-parser.ts";
+import { countCommits, type LogRange, readGitLog } from "../../git/log-stream.ts";
+import { isAncestor, readFirstRepoFile, readRepoFile } from "../../git/repo-files.ts";
+import type { RepositoryInfo } from "../../git/repository.ts";
 import type { AnalysedCommit } from "../../server/services/local-analysis.ts";
-import type { LogCommit } from "../git/log-parser.ts";
-import { countCommits, type LogRange, readGitLog } from "../git/log-stream.ts";
-import { isAncestor, readFirstRepoFile, readRepoFile } from "../git/repo-files.ts";
-import type { RepositoryInfo } from "../git/repository.ts";
 import { type CommitReport, commitReport } from "./commit-report.ts";
 import type { AnalysisDocument, RangeFacts, StoredFacts } from "./json-document.ts";
 import { SCHEMA_VERSION } from "./json-document.ts";

@@ -1,10 +1,10 @@
 import type { Command } from "commander";
+import { inspectRepository, PathNotFoundError } from "../../git/repository.ts";
+import { GitError, GitNotFoundError } from "../../git/run-git.ts";
 import { type AnalysisDocument, serializeDocument } from "../analyze/json-document.ts";
 import { createProgress, type Progress } from "../analyze/progress.ts";
 import { renderText } from "../analyze/render-text.ts";
 import { EXIT, UsageError } from "../exit.ts";
-import { inspectRepository, PathNotFoundError } from "../git/repository.ts";
-import { GitError, GitNotFoundError } from "../git/run-git.ts";
 
 interface AnalyzeOptions {
   rev?: string[];

@@ -2,6 +2,8 @@ import type { Command } from "commander";
 import { AI_ERA_START, MIN_EXAMPLES_PER_CLASS } from "../../core/attribution/model/constants.ts";
 import type { ModelMetrics, SplitMetrics, TrainedOn } from "../../core/attribution/model/schemas.ts";
 import { trainAndEvaluate } from "../../core/attribution/model/train.ts";
+import { PathNotFoundError } from "../../git/repository.ts";
+import { GitError, GitNotFoundError } from "../../git/run-git.ts";
 import type { DatabaseHandle } from "../../server/db/client.ts";
 import { env } from "../../server/env.ts";
 import { openConfiguredDatabase } from "../../server/server.ts";
@@ -13,8 +15,6 @@ import {
 } from "../../server/services/ml-models.ts";
 import { collectTrainingExamples } from "../../server/services/ml-training-examples.ts";
 import { EXIT, UsageError } from "../exit.ts";
-import { PathNotFoundError } from "../git/repository.ts";
-import { GitError, GitNotFoundError } from "../git/run-git.ts";
 
 interface ModelOptions {
   org: string;

@@ -1,12 +1,12 @@
 import { and, eq } from "drizzle-orm";
-import { readGitLog } from "../../cli/git/log-stream.ts";
-import { inspectRepository } from "../../cli/git/repository.ts";
-import { GitError } from "../../cli/git/run-git.ts";
 import { attributeCommit } from "../../core/attribution/engine.ts";
 import { parseGitAiNote } from "../../core/attribution/git-ai.ts";
 import { examplesFromCommit } from "../../core/attribution/model/examples.ts";
 import type { TrainingExample } from "../../core/attribution/model/labels.ts";
 import type { AttributionContext } from "../../core/attribution/types.ts";
+import { readGitLog } from "../../git/log-stream.ts";
+import { inspectRepository } from "../../git/repository.ts";
+import { GitError } from "../../git/run-git.ts";
 import { repositories } from "../db/schema/index.ts";
 import type { ServiceContext } from "./context.ts";
 import { loadStoredLabels } from "./ml-models.ts";

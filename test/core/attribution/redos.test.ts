@@ -1,6 +1,5 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseCommitRecord, recordMarker } from "../../../src/cli/git/log-parser.ts";
 import { compileCodeowners, securityOwnerFor } from "../../../src/core/attribution/codeowners.ts";
 import { commitSignals } from "../../../src/core/attribution/commit-signals.ts";
 import { attributeCommit } from "../../../src/core/attribution/engine.ts";
@@ -10,6 +9,7 @@ import { classifyTier, compileTierContext } from "../../../src/core/attribution/
 import { normaliseModel } from "../../../src/core/attribution/tools.ts";
 import type { CommitInput } from "../../../src/core/attribution/types.ts";
 import { orgSettingsSchema, repoSettingsSchema } from "../../../src/core/settings.ts";
+import { parseCommitRecord, recordMarker } from "../../../src/git/log-parser.ts";
 import { httpStatus, toAppError } from "../../../src/server/http/errors.ts";
 import { commit, file } from "./helpers.ts";
 

@@ -1,4 +1,4 @@
-import type { CommitInput, FileChange, FileStatus } from "../../core/attribution/types.ts";
+import type { CommitInput, FileChange, FileStatus } from "../core/attribution/types.ts";
 
 // Parses the byte stream of ONE `git log -z --raw -p` process (format from `logFormat`) into
 // commits. Works on Buffers so that bytes which are not UTF-8 (paths, messages) never throw: they

@@ -9,9 +9,9 @@ import {
   parseCommitRecord,
   RecordSplitter,
   recordMarker,
-} from "../../../src/cli/git/log-parser.ts";
-import { gitLogArgs, readGitLog } from "../../../src/cli/git/log-stream.ts";
-import { GitFixture, lines } from "../helpers/git-fixture.ts";
+} from "../../src/git/log-parser.ts";
+import { gitLogArgs, readGitLog } from "../../src/git/log-stream.ts";
+import { GitFixture, lines } from "../cli/helpers/git-fixture.ts";
 
 // The reader against the real bytes of `git log -z --raw -p`, from a repository built with git.
 
