@@ -3,9 +3,21 @@ import { eq } from "drizzle-orm";
 import { orgSettingsSchema } from "../../src/core/settings.ts";
 import type { Database } from "../../src/server/db/client.ts";
 import { githubInstallations, organizations, repositories } from "../../src/server/db/schema/index.ts";
+import { type Env, loadEnv } from "../../src/server/env.ts";
 import { signBody } from "../../src/server/github/verify.ts";
 
 export const SECRET = "test-webhook-secret";
+
+/** A server that takes webhooks signed with SECRET, on a free port, with no demo data or workers. */
+export function webhookServerEnv(): Env {
+  return loadEnv({
+    PORT: "0",
+    LOG_LEVEL: "silent",
+    SENTINEL_SEED_ON_START: "false",
+    SENTINEL_WORKERS: "false",
+    GITHUB_WEBHOOK_SECRET: SECRET,
+  });
+}
 
 export interface PostOptions {
   deliveryId?: string;

@@ -2,7 +2,6 @@ import { inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DatabaseHandle, openDatabase } from "../../src/server/db/client.ts";
 import { webhookDeliveries } from "../../src/server/db/schema/index.ts";
-import { loadEnv } from "../../src/server/env.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { adminQuery, TEST_ENGINE, useTestDatabase } from "../helpers/db.ts";
 import {
@@ -11,8 +10,8 @@ import {
   createRepository,
   postDelivery,
   pushPayload,
-  SECRET,
   uniqueId,
+  webhookServerEnv,
 } from "./helpers.ts";
 
 // The database goes away in the middle of a burst of deliveries (every server connection of the
@@ -27,13 +26,7 @@ let server: RunningServer;
 let serverHandle: DatabaseHandle;
 
 beforeAll(async () => {
-  const env = loadEnv({
-    PORT: "0",
-    LOG_LEVEL: "silent",
-    SENTINEL_SEED_ON_START: "false",
-    SENTINEL_WORKERS: "false",
-    GITHUB_WEBHOOK_SECRET: SECRET,
-  });
+  const env = webhookServerEnv();
   const url = database().url;
   serverHandle = url ? await openDatabase({ url, max: 10 }) : database();
   server = await startServer(env, { handle: serverHandle });

@@ -1,7 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, codeEvents, repositories } from "../../src/server/db/schema/index.ts";
-import { loadEnv } from "../../src/server/env.ts";
 import { linkInstallationToOrg } from "../../src/server/github/link-installation.ts";
 import { processPendingDeliveries } from "../../src/server/github/receive-delivery.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
@@ -13,8 +12,8 @@ import {
   createRepository,
   postDelivery,
   pushPayload,
-  SECRET,
   uniqueId,
+  webhookServerEnv,
 } from "./helpers.ts";
 
 // The free plan tracks 3 repositories. Whatever adds them — an installation's repository list,
@@ -26,13 +25,7 @@ let server: RunningServer;
 const db = () => database().db;
 
 beforeAll(async () => {
-  const env = loadEnv({
-    PORT: "0",
-    LOG_LEVEL: "silent",
-    SENTINEL_SEED_ON_START: "false",
-    SENTINEL_WORKERS: "false",
-    GITHUB_WEBHOOK_SECRET: SECRET,
-  });
+  const env = webhookServerEnv();
   server = await startServer(env, { handle: database() });
 });
 

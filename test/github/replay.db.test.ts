@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { githubInstallations } from "../../src/server/db/schema/index.ts";
-import { loadEnv } from "../../src/server/env.ts";
 import { applyDeliveryBatch } from "../../src/server/github/apply-batch.ts";
 import { prepareIngestionQueues } from "../../src/server/github/enqueue-many.ts";
 import { DeliveryGroupCommit } from "../../src/server/github/group-commit.ts";
@@ -21,6 +20,7 @@ import {
   pushPayload,
   SECRET,
   uniqueId,
+  webhookServerEnv,
 } from "./helpers.ts";
 
 // The delivery id is not covered by the signature: a captured body posted again under a fresh
@@ -34,13 +34,7 @@ let server: RunningServer;
 let queue: Queue;
 
 beforeAll(async () => {
-  const env = loadEnv({
-    PORT: "0",
-    LOG_LEVEL: "silent",
-    SENTINEL_SEED_ON_START: "false",
-    SENTINEL_WORKERS: "false",
-    GITHUB_WEBHOOK_SECRET: SECRET,
-  });
+  const env = webhookServerEnv();
   server = await startServer(env, { handle: database() });
   queue = await startQueue(database(), { supervise: false });
   await prepareIngestionQueues(queue);
