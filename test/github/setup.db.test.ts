@@ -192,6 +192,20 @@ describe("Connect GitHub", () => {
     expect(await linkedOrg(victims)).toBeNull();
   });
 
+  it("sends the admin to the configured GitHub Enterprise Server's install page", async () => {
+    const ghes = createApp({
+      handle: database(),
+      env: { ...TEST_ENV, GITHUB_API_URL: "https://ghe.example.com/api/v3" },
+      queue,
+    });
+    const { headers } = await orgWith("admin", ghes);
+    const res = await call(ghes, "POST", "/api/v1/installations/install-link", { headers });
+    const url = new URL((res.body as { url: string }).url);
+    expect(`${url.origin}${url.pathname}`).toBe(
+      "https://ghe.example.com/apps/sentinel-test/installations/new",
+    );
+  });
+
   it("answers 503 with a clear message when the server has no GitHub App", async () => {
     const bare = createApp({ handle: database(), env: { ...TEST_ENV, GITHUB_APP_SLUG: undefined }, queue });
     const { headers } = await orgWith("admin", bare);

@@ -70,3 +70,14 @@ export function githubAppFromEnv(env: Env): GithubApp | null {
     apiUrl: env.GITHUB_API_URL,
   });
 }
+
+/**
+ * GitHub's web address for the configured API: github.com for api.github.com, the host itself for
+ * GitHub Enterprise Server (`https://<host>/api/v3`), so install pages follow the configured server.
+ */
+export function githubWebUrl(apiUrl: string): string {
+  const url = new URL(apiUrl);
+  if (url.hostname === "api.github.com") return "https://github.com";
+  const path = url.pathname.replace(/\/+$/, "");
+  return `${url.origin}${path.endsWith("/api/v3") ? path.slice(0, -"/api/v3".length) : path}`;
+}

@@ -9,6 +9,7 @@ import {
 } from "../../../auth/better-auth.ts";
 import { ApiKeyUseRecorder } from "../../../auth/last-use.ts";
 import { MemoryRateLimiter, type RateLimiter } from "../../../auth/rate-limit.ts";
+import { githubWebUrl } from "../../../github/app-client.ts";
 import type { Queue } from "../../../jobs/queue.ts";
 import type { AppBindings, AppDeps } from "../../context.ts";
 import { authenticate, type V1Bindings } from "../../middleware/auth.ts";
@@ -83,7 +84,10 @@ export function registerV1(app: OpenAPIHono<AppBindings>, deps: AppDeps, options
   v1.use("/api/v1/*", csrfProtection(origin));
   v1.use("/api/v1/*", rateLimit(limiter));
 
-  registerV1Routes(v1, origin, deps.queue, { appSlug: deps.env.GITHUB_APP_SLUG });
+  registerV1Routes(v1, origin, deps.queue, {
+    appSlug: deps.env.GITHUB_APP_SLUG,
+    webUrl: githubWebUrl(deps.env.GITHUB_API_URL),
+  });
 
   app.route("/", v1);
   return { auth, keyUse };

@@ -48,14 +48,15 @@ const installLinkRoute = v1Route("installations:manage", {
   },
 });
 
-/** What issuing install links needs: the App's public slug. */
+/** What issuing install links needs: the App's public slug and the GitHub (or GHES) it lives on. */
 export interface InstallLinkConfig {
   appSlug: string | undefined;
+  webUrl: string;
 }
 
 /** The GitHub App's installation page; GitHub hands `state` back to /api/github/setup. */
-function installPage(appSlug: string, state: string): string {
-  const url = new URL(`https://github.com/apps/${encodeURIComponent(appSlug)}/installations/new`);
+function installPage(webUrl: string, appSlug: string, state: string): string {
+  const url = new URL(`${webUrl}/apps/${encodeURIComponent(appSlug)}/installations/new`);
   url.searchParams.set("state", state);
   return url.toString();
 }
@@ -74,7 +75,10 @@ export function registerInstallationRoutes(app: OpenAPIHono<V1Bindings>, github?
     // Before the tenant transaction: the state lives in Better Auth's table, outside row-level security.
     const { state, expiresAt } = await issueSetupState(c.var.db, { orgId: org.id, userId });
     c.header("cache-control", "no-store");
-    return c.json({ url: installPage(appSlug, state), expiresAt: expiresAt.toISOString() }, 200);
+    return c.json(
+      { url: installPage(github.webUrl, appSlug, state), expiresAt: expiresAt.toISOString() },
+      200,
+    );
   });
 
   app.openapi(listRoute, async (c) => {
