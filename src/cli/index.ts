@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   orgs: async () => (await import("./commands/orgs.ts")).registerOrgsCommands,
   keys: async () => (await import("./commands/keys.ts")).registerKeysCommands,
   integrations: async () => (await import("./commands/integrations.ts")).registerIntegrationsCommands,
+  mirrors: async () => (await import("./commands/mirrors.ts")).registerMirrorsCommands,
 };
 
 const requested = process.argv.slice(2).find((arg) => !arg.startsWith("-"));

@@ -42,14 +42,25 @@ export interface GitResult {
   stderr: string;
 }
 
-/** Runs a short git command to completion. Never throws on a non-zero exit; does throw when git is missing. */
-export function runGit(cwd: string, args: string[]): Promise<GitResult> {
+/**
+ * Runs a short git command to completion. Never throws on a non-zero exit; does throw when git is
+ * missing. `options.env` is added to gitEnv() (secrets for one child go here, never into argv);
+ * `options.input` is written to git's stdin.
+ */
+export function runGit(
+  cwd: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string | Buffer } = {},
+): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     const child = spawn("git", [...NEUTRAL_CONFIG, ...args], {
       cwd,
-      env: gitEnv(),
-      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...gitEnv(), ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
     });
+    // git may exit before reading everything (a bad command); its exit code says why.
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(options.input);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (c: Buffer) => out.push(c));

@@ -46,6 +46,24 @@ const trustedProxies = z
     return { kind: "ranges", ranges };
   });
 
+/** A byte count: `1073741824`, or with a binary suffix (`512MiB`, `20GiB`, `1TiB`; `K`/`M`/`G`/`T` alike). */
+const byteSize = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx): number => {
+      if (value === undefined) return fallback;
+      const match = /^\s*(\d+(?:\.\d+)?)\s*(?:([KMGT])(?:i?B)?|B)?\s*$/i.exec(value);
+      if (!match) {
+        ctx.addIssue({ code: "custom", message: `"${value}" is not a byte size such as 20GiB` });
+        return z.NEVER;
+      }
+      const power = " KMGT".indexOf((match[2] ?? " ").toUpperCase());
+      return Math.floor(Number(match[1]) * 1024 ** power);
+    });
+
+const GIB = 1024 ** 3;
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   /** PostgreSQL server; when unset, Sentinel runs on embedded PGlite under SENTINEL_DATA_DIR. */
@@ -54,6 +72,12 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional(),
   SENTINEL_DATA_DIR: z.string().min(1).default(".sentinel"),
+  /** Bare git mirrors, one per repository; default `<SENTINEL_DATA_DIR>/mirrors`. */
+  SENTINEL_MIRROR_DIR: optionalString,
+  /** Total disk for mirrors; least recently used mirrors are deleted above it. */
+  SENTINEL_MIRROR_MAX_BYTES: byteSize(20 * GIB),
+  /** A repository larger than this (GitHub's `size`) is not mirrored and is attributed through REST. */
+  SENTINEL_MIRROR_MAX_REPO_BYTES: byteSize(5 * GIB),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),

@@ -54,6 +54,8 @@ export interface FakeRepo {
   commits: FakeCommit[];
   pulls: FakePull[];
   deployments: FakeDeployment[];
+  /** A bare repository on disk: when set, the fake serves it over git's smart HTTP protocol. */
+  gitDir?: string;
 }
 
 export interface FakeHookDelivery {

@@ -1,6 +1,9 @@
 // biome-ignore-all lint/suspicious/noAssignInExpressions: the router matches and captures in one step per route
+
+import { readdirSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
   defaultFixtures,
@@ -9,10 +12,14 @@ import {
   type FakePull,
   type FakeRepo,
 } from "./fixtures.ts";
+import { type RecordedGitRequest, serveGit } from "./git-http.ts";
+
+export type { RecordedGitRequest } from "./git-http.ts";
 
 // A real HTTP server on 127.0.0.1 answering the GitHub REST endpoints Sentinel calls, from the
 // data in fixtures.ts. Octokit reaches it through GITHUB_API_URL. Every request is recorded so
-// tests can assert what was asked. Run it alone for a local demo: `node test/fake-github/server.ts`.
+// tests can assert what was asked. A repository with a `gitDir` is also served over git's smart
+// HTTP protocol at `${url}/{owner}/{name}.git` (see git-http.ts), recorded apart in `gitRequests`. Run it alone for a local demo: `node test/fake-github/server.ts`.
 
 export interface RecordedRequest {
   method: string;
@@ -25,13 +32,21 @@ export interface RecordedRequest {
 export interface FakeGithub {
   url: string;
   data: FakeGithubData;
+  /** REST API calls (git traffic is in `gitRequests`). */
   requests: RecordedRequest[];
+  /** Git smart-HTTP requests, so benchmarks can count API calls per commit without them. */
+  gitRequests: RecordedGitRequest[];
   /** Redelivery attempts asked for, by hook delivery id. */
   redeliveries: number[];
   /** Tokens handed out, so tests can see they are reused until they expire. */
   tokensIssued: number;
   /** Answer the next `count` requests whose path matches with this status (retry tests). */
   failNext(pathPattern: RegExp, status: number, count?: number): void;
+  /**
+   * Makes every installation token issued so far invalid (401 on REST and git), as if expired; with
+   * `afterGitRequests`, only once that many more git requests have been answered (expiry mid-fetch).
+   */
+  expireTokens(afterGitRequests?: number): void;
   close(): Promise<void>;
 }
 
@@ -42,6 +57,9 @@ export async function startFakeGithub(
 ): Promise<FakeGithub> {
   const data = options.data ?? defaultFixtures();
   const requests: RecordedRequest[] = [];
+  const gitRequests: RecordedGitRequest[] = [];
+  const issuedTokens = new Set<string>();
+  let expireAfterGitRequests: number | null = null;
   const redeliveries: number[] = [];
   const failures: { pattern: RegExp; status: number; left: number }[] = [];
   let tokensIssued = 0;
@@ -53,8 +71,15 @@ export async function startFakeGithub(
     });
   });
 
+  /** An installation token this fake issued and has not expired. */
+  function validToken(token: string | undefined): boolean {
+    return token !== undefined && issuedTokens.has(token);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", baseUrl);
+    const git = /^\/([^/]+)\/([^/]+?)\.git(\/.*)$/.exec(url.pathname);
+    if (git) return handleGit(req, res, url, git[1] ?? "", git[2] ?? "", git[3] ?? "");
     const body = await readJson(req);
     const query = Object.fromEntries(url.searchParams);
     requests.push({
@@ -80,8 +105,10 @@ export async function startFakeGithub(
       const installation = data.installations.find((i) => i.id === Number(m?.[1]));
       if (!installation) return send(res, 404, { message: "Not Found" });
       tokensIssued++;
+      const token = `ghs_fake${installation.id}x${tokensIssued}`;
+      issuedTokens.add(token);
       return send(res, 201, {
-        token: `ghs_fake${installation.id}x${tokensIssued}`,
+        token,
         expires_at: new Date(Date.now() + 3_600_000).toISOString(),
         permissions: { contents: "read", pull_requests: "read", deployments: "read", metadata: "read" },
         repository_selection: installation.repository_selection,
@@ -142,7 +169,8 @@ export async function startFakeGithub(
     }
 
     // --- Repository endpoints: authenticated with an installation token.
-    if (!/^(token|Bearer) ghs_/.test(auth)) return send(res, 401, { message: "Bad credentials" });
+    if (!validToken(/^(?:token|Bearer) (ghs_\w+)$/.exec(auth)?.[1]))
+      return send(res, 401, { message: "Bad credentials" });
     if (!(m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path)))
       return send(res, 404, { message: "Not Found" });
     const repo = data.repos.find((r) => r.owner === m?.[1] && r.name === m?.[2]);
@@ -249,6 +277,56 @@ export async function startFakeGithub(
     return send(res, 404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
   }
 
+  /** Git's smart HTTP for a repository with a `gitDir`, behind the same token check as REST. */
+  async function handleGit(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    owner: string,
+    name: string,
+    pathInRepo: string,
+  ): Promise<void> {
+    const service = url.searchParams.get("service") ?? (/\/(git-[a-z-]+)$/.exec(pathInRepo)?.[1] || null);
+    const record: RecordedGitRequest = {
+      method: req.method ?? "GET",
+      path: url.pathname,
+      service,
+      status: 0,
+      responseBytes: 0,
+    };
+    gitRequests.push(record);
+    if (expireAfterGitRequests !== null && expireAfterGitRequests-- <= 0) {
+      issuedTokens.clear();
+      expireAfterGitRequests = null;
+    }
+    const repo = data.repos.find((r) => r.owner === owner && r.name === name && r.gitDir);
+    const basic = /^basic (\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
+    const [user, token] = basic ? Buffer.from(basic, "base64").toString("utf8").split(":", 2) : [];
+    if (user !== "x-access-token" || !validToken(token)) {
+      req.resume();
+      record.status = 401;
+      res.writeHead(401, { "www-authenticate": 'Basic realm="GitHub"', "content-type": "text/plain" });
+      res.end("Invalid username or token.\n");
+      return;
+    }
+    if (!repo?.gitDir || pathInRepo.includes("git-receive-pack")) {
+      req.resume();
+      record.status = 404;
+      res.writeHead(404, { "content-type": "text/plain" });
+      res.end("Repository not found.\n");
+      return;
+    }
+    Object.assign(
+      record,
+      await serveGit(req, res, {
+        gitDir: repo.gitDir,
+        pathInRepo,
+        query: url.search.slice(1),
+        remoteUser: user,
+      }),
+    );
+  }
+
   function repoJson(repo: FakeRepo) {
     return {
       id: repo.id,
@@ -257,6 +335,8 @@ export async function startFakeGithub(
       private: repo.private,
       default_branch: repo.default_branch,
       html_url: `https://github.com/${repo.owner}/${repo.name}`,
+      clone_url: `${baseUrl}/${repo.owner}/${repo.name}.git`,
+      size: repo.gitDir ? diskKb(repo.gitDir) : 0,
       owner: { login: repo.owner },
     };
   }
@@ -294,6 +374,7 @@ export async function startFakeGithub(
     url: baseUrl,
     data,
     requests,
+    gitRequests,
     redeliveries,
     get tokensIssued() {
       return tokensIssued;
@@ -301,12 +382,30 @@ export async function startFakeGithub(
     failNext(pattern, status, count = 1) {
       failures.push({ pattern, status, left: count });
     },
+    expireTokens(afterGitRequests = 0) {
+      if (afterGitRequests > 0) expireAfterGitRequests = afterGitRequests;
+      else issuedTokens.clear();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/** Size of a bare repository in KB, as GitHub's `size` field reports it (roughly: the object store). */
+function diskKb(gitDir: string): number {
+  let bytes = 0;
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) bytes += statSync(path).size;
+    }
+  };
+  walk(join(gitDir, "objects"));
+  return Math.ceil(bytes / 1024);
 }
 
 function stats(c: FakeCommit) {
