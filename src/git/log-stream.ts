@@ -14,6 +14,8 @@ export interface LogRange {
    * attributed once, to the commit (and trailers) that wrote it.
    */
   firstParent: boolean;
+  /** Read exactly the commits named, not their ancestors (`--no-walk`). */
+  noWalk?: boolean;
 }
 
 /** Files larger than this are diffed as binary by git: no line counts, bounded memory. */
@@ -22,6 +24,7 @@ export const BIG_FILE_THRESHOLD = "32m";
 function rangeArgs(range: LogRange): string[] {
   const args: string[] = [];
   if (range.firstParent) args.push("--first-parent");
+  if (range.noWalk) args.push("--no-walk=unsorted");
   if (range.since !== undefined) args.push(`--since=${range.since}`);
   return [...args, ...range.revisions, "--"];
 }
@@ -33,16 +36,22 @@ export async function countCommits(root: string, range: LogRange): Promise<numbe
   return Number.parseInt(result.stdout.toString("utf8").trim(), 10) || 0;
 }
 
+export interface LogOptions {
+  /** Read `refs/notes/ai` (git-ai authorship notes) along with each commit. */
+  gitAiNotes: boolean;
+  /** False: headers only, every commit with no files (cheap; for PR commits' trailers). */
+  diffs?: boolean;
+}
+
 /** Arguments of the one `git log` process (exported for the parser's tests). */
-export function gitLogArgs(nonce: string, range: LogRange, options: { gitAiNotes: boolean }): string[] {
+export function gitLogArgs(nonce: string, range: LogRange, options: LogOptions): string[] {
   return [
     ...NEUTRAL_CONFIG,
     "-c",
     `core.bigFileThreshold=${BIG_FILE_THRESHOLD}`,
     "log",
     "-z",
-    "--raw",
-    "-p",
+    ...(options.diffs === false ? [] : ["--raw", "-p"]),
     "-M",
     "--no-color",
     "--no-ext-diff",
@@ -64,7 +73,7 @@ export function gitLogArgs(nonce: string, range: LogRange, options: { gitAiNotes
 export async function* readGitLog(
   root: string,
   range: LogRange,
-  options: { gitAiNotes: boolean },
+  options: LogOptions,
 ): AsyncGenerator<LogCommit> {
   const nonce = randomBytes(8).toString("hex");
   const marker = recordMarker(nonce);

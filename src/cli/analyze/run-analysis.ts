@@ -1,18 +1,10 @@
-import { parseAgentTraceJsonlWithReport } from "../../core/attribution/agent-trace.ts";
 import { attributeCommit } from "../../core/attribution/engine.ts";
-import { parseGitAiNote } from "../../core/attribution/git-ai.ts";
 import type { FileScorer } from "../../core/attribution/scorer.ts";
-import type {
-  AgentTraceRecord,
-  AttributionContext,
-  CommitAttribution,
-  CommitInput,
-  ManualOverride,
-} from "../../core/attribution/types.ts";
+import type { AttributionContext, CommitAttribution, ManualOverride } from "../../core/attribution/types.ts";
 import type { TierRule } from "../../core/settings.ts";
-import type { LogCommit } from "../../git/log-parser.ts";
-import { countCommits, type LogRange, readGitLog } from "../../git/log-stream.ts";
-import { isAncestor, readFirstRepoFile, readRepoFile } from "../../git/repo-files.ts";
+import { type CommitFromGit, loadRepositoryEvidence, readCommitsFromGit } from "../../git/commit-input.ts";
+import { countCommits, type LogRange } from "../../git/log-stream.ts";
+import { isAncestor } from "../../git/repo-files.ts";
 import type { RepositoryInfo } from "../../git/repository.ts";
 import type { AnalysedCommit } from "../../server/services/local-analysis.ts";
 import { type CommitReport, commitReport } from "./commit-report.ts";
@@ -22,6 +14,8 @@ import { SummaryBuilder } from "./summary.ts";
 
 export const SENTINEL_VERSION = "0.1.0";
 const MAX_WARNINGS = 20;
+/** Commits per sink call: large enough that a database writes them in a few statements. */
+const SINK_BATCH = 1000;
 
 export interface AnalysisRequest {
   repo: RepositoryInfo;
@@ -31,8 +25,14 @@ export interface AnalysisRequest {
   firstParent: boolean;
   /** Newest commit of the previous stored analysis; null or undefined: read everything. */
   lastAnalyzedSha?: string | null;
-  /** Called with every few hundred analysed commits, in order; awaited (it slows git down, not up). */
+  /**
+   * Called with every SINK_BATCH analysed commits, in order. The analysis goes on while a batch is
+   * written, but at most one call is in flight: the next waits for it (a slow sink slows git down,
+   * and memory stays bounded). runAnalysis returns, or throws, only once every call has settled.
+   */
   sink?: (batch: AnalysedCommit[]) => Promise<void>;
+  /** Commits per sink call; default SINK_BATCH. */
+  sinkBatch?: number;
   /** Asked once for the commit count, then told how many commits are done. */
   progress?: { start(total: number): void; tick(done: number): void; done(): void } | undefined;
   /** Rows kept for the top-files and strongest-evidence lists. */
@@ -73,7 +73,8 @@ export async function runAnalysis(request: AnalysisRequest): Promise<AnalysisOut
   const { repo } = request;
   const warnings = new Warnings();
   const range = await resolveRange(request, warnings);
-  const context = await loadContext(repo, warnings, request.stored);
+  const warn = (message: string) => warnings.add(message);
+  const evidence = await loadRepositoryEvidence(repo, warn);
 
   if (repo.shallowCommits.size > 0) {
     warnings.add(
@@ -88,40 +89,46 @@ export async function runAnalysis(request: AnalysisRequest): Promise<AnalysisOut
   let pending: AnalysedCommit[] = [];
   let engineVersion: string | null = null;
   let done = 0;
+  const sink = request.sink ? new PipelinedSink(request.sink) : null;
 
-  for await (const commit of readGitLog(repo.root, range.log, { gitAiNotes: repo.hasGitAiNotes })) {
-    const boundary = repo.shallowCommits.has(commit.input.sha);
-    const input: CommitInput = boundary ? { ...commit.input, files: [] } : commit.input;
-    let attribution: CommitAttribution;
-    try {
-      attribution = attributeCommit(input, commitContext(commit, context, warnings));
-    } catch (error) {
-      // One commit the engine cannot read must not cost the whole history; it is named instead.
-      warnings.add(
-        `commit ${input.sha.slice(0, 7)} skipped: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      request.progress?.tick(++done);
-      continue;
-    }
-    engineVersion ??= attribution.engineVersion;
-    const report = commitReport({ ...commit, input }, attribution, boundary);
-    summary.add(report);
-    commits.push(report);
-    if (request.sink) {
-      // Patches are not stored; dropping them keeps memory flat while a batch waits.
-      pending.push({
-        input: { ...input, files: input.files.map(({ patch: _p, ...f }) => f) },
-        attribution,
-        filesKnown: !boundary,
-      });
-      if (pending.length >= 500) {
-        await request.sink(pending);
-        pending = [];
+  try {
+    for await (const commit of readCommitsFromGit(repo, range.log, evidence, warn)) {
+      const { input, boundary } = commit;
+      let attribution: CommitAttribution;
+      try {
+        attribution = attributeCommit(input, commitContext(commit, request.stored));
+      } catch (error) {
+        // One commit the engine cannot read must not cost the whole history; it is named instead.
+        warnings.add(
+          `commit ${input.sha.slice(0, 7)} skipped: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        request.progress?.tick(++done);
+        continue;
       }
+      engineVersion ??= attribution.engineVersion;
+      const report = commitReport({ ...commit.log, input }, attribution, boundary);
+      summary.add(report);
+      commits.push(report);
+      if (sink) {
+        // Patches are not stored; dropping them keeps memory flat while a batch waits.
+        pending.push({
+          input: { ...input, files: input.files.map(({ patch: _p, ...f }) => f) },
+          attribution,
+          filesKnown: !boundary,
+        });
+        if (pending.length >= (request.sinkBatch ?? SINK_BATCH)) {
+          await sink.send(pending);
+          pending = [];
+        }
+      }
+      request.progress?.tick(++done);
     }
-    request.progress?.tick(++done);
+    if (sink && pending.length > 0) await sink.send(pending);
+  } finally {
+    // Also when reading failed: the batch being written settles before the caller closes the database.
+    await sink?.drain(false);
   }
-  if (request.sink && pending.length > 0) await request.sink(pending);
+  await sink?.drain(true);
   request.progress?.done();
 
   const document: AnalysisDocument = {
@@ -135,7 +142,7 @@ export async function runAnalysis(request: AnalysisRequest): Promise<AnalysisOut
       shallow: repo.shallowCommits.size > 0,
       bare: repo.bare,
       gitAiNotes: repo.hasGitAiNotes,
-      agentTraceRecords: context.traceCount,
+      agentTraceRecords: evidence.traceCount,
     },
     range: range.facts,
     ...summary.build(),
@@ -145,6 +152,32 @@ export async function runAnalysis(request: AnalysisRequest): Promise<AnalysisOut
   };
   // A --since run skipped older commits, so it must not mark the history as analysed up to its tip.
   return { document, analysedTip: request.since === undefined ? range.tip : null };
+}
+
+/** A sink with at most one call in flight; its failure surfaces at the next send or drain. */
+class PipelinedSink {
+  readonly #sink: (batch: AnalysedCommit[]) => Promise<void>;
+  #inFlight: Promise<void> | null = null;
+  #failure: { error: unknown } | null = null;
+
+  constructor(sink: (batch: AnalysedCommit[]) => Promise<void>) {
+    this.#sink = sink;
+  }
+
+  /** Waits for the previous batch to be written, then starts writing this one. */
+  async send(batch: AnalysedCommit[]): Promise<void> {
+    await this.drain(true);
+    this.#inFlight = this.#sink(batch).catch((error: unknown) => {
+      this.#failure = { error };
+    });
+  }
+
+  /** Waits for the batch in flight; rethrows its failure when asked to. */
+  async drain(rethrow: boolean): Promise<void> {
+    await this.#inFlight;
+    this.#inFlight = null;
+    if (rethrow && this.#failure) throw this.#failure.error;
+  }
 }
 
 interface ResolvedRange {
@@ -191,79 +224,14 @@ async function resolveRange(request: AnalysisRequest, warnings: Warnings): Promi
   };
 }
 
-interface SharedContext {
-  base: AttributionContext;
-  tracesBySha: Map<string, AgentTraceRecord[]>;
-  /** Records naming an abbreviated sha, matched by prefix. */
-  shortTraces: AgentTraceRecord[];
-  traceCount: number;
-  overrides: Map<string, ManualOverride[]> | undefined;
-}
-
-async function loadContext(
-  repo: RepositoryInfo,
-  warnings: Warnings,
-  stored: StoredContext | undefined,
-): Promise<SharedContext> {
-  const [gitattributes, codeowners, traces] = await Promise.all([
-    readRepoFile(repo, ".gitattributes"),
-    readFirstRepoFile(repo, [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"]),
-    readRepoFile(repo, ".agent-trace/traces.jsonl"),
-  ]);
-  const text = (f: typeof traces) => (f && "text" in f ? f.text : null);
-  const base: AttributionContext = {
-    gitattributes: text(gitattributes),
-    codeowners: text(codeowners),
-    ...(stored ? { model: stored.model, tierRules: stored.tierRules } : {}),
-  };
-  const tracesBySha = new Map<string, AgentTraceRecord[]>();
-  const shortTraces: AgentTraceRecord[] = [];
-  let traceCount = 0;
-  if (traces && "tooLarge" in traces)
-    warnings.add(".agent-trace/traces.jsonl is larger than 64 MiB; Agent Trace records skipped");
-  const tracesText = text(traces);
-  if (tracesText !== null) {
-    const { records, skipped } = parseAgentTraceJsonlWithReport(tracesText);
-    if (skipped.length > 0) {
-      const first = skipped[0];
-      warnings.add(
-        `.agent-trace/traces.jsonl: skipped ${skipped.length} line(s) that are not Agent Trace records (line ${first?.line}: ${first?.reason})`,
-      );
-    }
-    for (const record of records) {
-      const revision = record.revision?.toLowerCase();
-      if (!revision) continue;
-      traceCount++;
-      if (revision.length >= 40) tracesBySha.set(revision, [...(tracesBySha.get(revision) ?? []), record]);
-      else if (revision.length >= 7) shortTraces.push(record);
-    }
-  }
-  return { base, tracesBySha, shortTraces, traceCount, overrides: stored?.overrides };
-}
-
-function commitContext(commit: LogCommit, shared: SharedContext, warnings: Warnings): AttributionContext {
-  const { sha } = commit.input;
-  let agentTraces = shared.tracesBySha.get(sha);
-  if (shared.shortTraces.length > 0) {
-    const short = shared.shortTraces.filter((r) => r.revision && sha.startsWith(r.revision.toLowerCase()));
-    if (short.length > 0) agentTraces = [...(agentTraces ?? []), ...short];
-  }
-  let gitAiNote: AttributionContext["gitAiNote"] = null;
-  if (commit.gitAiNote !== null) {
-    try {
-      gitAiNote = parseGitAiNote(commit.gitAiNote);
-    } catch (error) {
-      warnings.add(
-        `git-ai note on ${sha.slice(0, 7)} ignored: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-  }
-  const overrides = shared.overrides?.get(sha);
-  if (!agentTraces && !gitAiNote && !overrides) return shared.base;
+/** The engine's context for one commit: what git knows, then what the database knows. */
+function commitContext(commit: CommitFromGit, stored: StoredContext | undefined): AttributionContext {
+  if (!stored) return commit.context;
+  const overrides = stored.overrides.get(commit.input.sha);
   return {
-    ...shared.base,
-    gitAiNote,
-    ...(agentTraces ? { agentTraces } : {}),
+    ...commit.context,
+    model: stored.model,
+    tierRules: stored.tierRules,
     ...(overrides ? { overrides } : {}),
   };
 }

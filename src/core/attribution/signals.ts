@@ -19,6 +19,15 @@ export const lineSplitSchema = z.strictObject({
   unknown: z.number().int().nonnegative(),
 });
 
+/**
+ * Where the commit was read from: git (a local repository or the App's mirror, with notes, traces,
+ * CODEOWNERS and .gitattributes) or GitHub's REST API (none of those), and why REST was used.
+ */
+export const commitSourceSchema = z.discriminatedUnion("reader", [
+  z.strictObject({ reader: z.literal("git") }),
+  z.strictObject({ reader: z.literal("rest"), reason: z.string().min(1).max(500) }),
+]);
+
 export const detectionSignalsSchema = z.strictObject({
   engineVersion: z.string().min(1).max(50),
   signals: z.array(signalSchema).max(100),
@@ -37,8 +46,11 @@ export const detectionSignalsSchema = z.strictObject({
     })
     .nullable()
     .default(null),
+  /** Absent on rows written before it was recorded (then the App read REST, the CLI git). */
+  source: commitSourceSchema.optional(),
 });
 
+export type CommitSource = z.infer<typeof commitSourceSchema>;
 export type Signal = z.infer<typeof signalSchema>;
 export type LineSplit = z.infer<typeof lineSplitSchema>;
 export type DetectionSignals = z.infer<typeof detectionSignalsSchema>;

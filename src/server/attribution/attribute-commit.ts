@@ -1,8 +1,20 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { z } from "zod";
 import { attributeCommit } from "../../core/attribution/engine.ts";
 import { inferMergeMethod } from "../../core/attribution/merge-method.ts";
 import type { FileScorer } from "../../core/attribution/scorer.ts";
-import type { AttributionContext, PullRequestContext } from "../../core/attribution/types.ts";
+import type { CommitSource } from "../../core/attribution/signals.ts";
+import type { AttributionContext, CommitInput, PullRequestContext } from "../../core/attribution/types.ts";
+import type { prMergedMetadataSchema } from "../../core/events.ts";
+import {
+  type CommitFromGit,
+  type GitContext,
+  type OpenedRepository,
+  openRepositoryAt,
+  readCommitsBySha,
+  readPullRequestCommits,
+} from "../../git/commit-input.ts";
+import { GitError, runGit } from "../../git/run-git.ts";
 import type { Database } from "../db/client.ts";
 import { codeEvents, organizations, repositories } from "../db/schema/index.ts";
 import type { GithubApp } from "../github/app-client.ts";
@@ -17,8 +29,24 @@ export interface AttributeCommitDeps {
   github: GithubApp | null;
   /** The organization's active model, or null while it has too few labels. */
   scorerFor?: (orgId: string) => Promise<FileScorer | null>;
+  /**
+   * The repository's bare mirror, fetched up to date, to read commits from with the same reader as
+   * `sentinel analyze`; absent or unavailable: the commit is read through REST, and its rows say why.
+   */
+  mirrorFor?: (repo: MirrorTarget) => Promise<{ gitDir: string } | { unavailable: string }>;
   /** Marks the roll-up periods the commit touched, inside the same transaction. */
   afterStore?: (tx: Database, target: { orgId: string; repoId: string; committedAt: Date }) => Promise<void>;
+}
+
+export interface MirrorTarget {
+  orgId: string;
+  repoId: string;
+  /** `owner/name`. */
+  fullName: string;
+  installationId: number;
+  defaultBranch: string;
+  /** The commit to read: a mirror that has it already needs no fetch. */
+  commitSha: string;
 }
 
 export type AttributeCommitOutcome =
@@ -26,8 +54,9 @@ export type AttributeCommitOutcome =
   | { status: "skipped"; reason: string };
 
 /**
- * The `attribute-commit` job: fetch the commit's files and patches from GitHub, gather what else is
- * known (the PR it was merged from, overrides, tier rules, the model), run the engine, upsert the
+ * The `attribute-commit` job: read the commit from the repository's mirror with the reader
+ * `sentinel analyze` uses (git-ai notes, Agent Trace, CODEOWNERS, .gitattributes), or through REST
+ * when there is no mirror (the rows record which, and why), gather what else is known (the PR it was merged from, overrides, tier rules, the model), run the engine, upsert the
  * rows. Safe to run any number of times for the same commit.
  */
 export async function attributeStoredCommit(
@@ -47,25 +76,46 @@ export async function attributeStoredCommit(
     .innerJoin(organizations, eq(organizations.id, repositories.orgId))
     .where(and(eq(repositories.id, payload.repoId), eq(repositories.orgId, payload.orgId)));
   if (!repo) return { status: "skipped", reason: "repository no longer exists" };
-  if (!repo.installationId) return { status: "skipped", reason: "repository has no GitHub installation" };
-  if (!deps.github) return { status: "skipped", reason: "no GitHub App configured (GITHUB_APP_ID)" };
+  const { installationId } = repo;
+  if (!installationId) return { status: "skipped", reason: "repository has no GitHub installation" };
 
   const [owner, name] = repo.fullName.split("/");
   if (!owner || !name) return { status: "skipped", reason: `unexpected repository name ${repo.fullName}` };
-  const octokit = await deps.github.getInstallationOctokit(repo.installationId);
-  const commit = await fetchCommit(octokit, {
-    owner,
-    repo: name,
-    sha: payload.commitSha,
-    branch: repo.defaultBranch,
-  });
+  const target = { ...payload, owner, name };
 
-  const pullRequest = await pullRequestFor(deps, octokit, { ...payload, owner, name });
+  const fromGit = await readFromMirror(deps, {
+    ...target,
+    installationId,
+    defaultBranch: repo.defaultBranch,
+  });
+  let commit: CommitInput;
+  let gitContext: GitContext = {};
+  let pullRequest: PullRequestContext | null;
+  let source: CommitSource;
+  if ("commit" in fromGit) {
+    commit = fromGit.commit.input;
+    gitContext = fromGit.commit.context;
+    source = { reader: "git" };
+    pullRequest = await pullRequestFromGit(deps, fromGit.opened, { ...target, commit });
+  } else {
+    if (!deps.github) return { status: "skipped", reason: "no GitHub App configured (GITHUB_APP_ID)" };
+    const octokit = await deps.github.getInstallationOctokit(installationId);
+    commit = await fetchCommit(octokit, {
+      owner,
+      repo: name,
+      sha: payload.commitSha,
+      branch: repo.defaultBranch,
+    });
+    source = { reader: "rest", reason: fromGit.reason.slice(0, 500) };
+    pullRequest = await pullRequestFromRest(deps, octokit, target);
+  }
+
   // The webhook never says how a PR was merged: read it off the landed commit once it is here.
   const inferredMethod =
     pullRequest?.mergeMethod === "unknown" ? inferMergeMethod(commit, pullRequest.commits) : null;
   if (pullRequest && inferredMethod) pullRequest.mergeMethod = inferredMethod;
   const context: AttributionContext = {
+    ...gitContext,
     pullRequest,
     tierRules: [...(repo.orgSettings.tierRules ?? []), ...(repo.settings.tierRules ?? [])],
     overrides: (await overridesByCommit(db, payload)).get(payload.commitSha) ?? [],
@@ -76,7 +126,7 @@ export async function attributeStoredCommit(
   const files = await db.transaction(async (tx) => {
     const stored = await storeCommitAttribution(
       { db: tx, orgId: payload.orgId, actor: { kind: "job", name: "attribute-commit" } },
-      { repoId: payload.repoId, committedAt: commit.committedAt, result },
+      { repoId: payload.repoId, committedAt: commit.committedAt, result, source },
     );
     if (inferredMethod && inferredMethod !== "unknown") {
       await recordMergeMethod(tx, { ...payload, mergeCommitSha: payload.commitSha, method: inferredMethod });
@@ -92,12 +142,68 @@ export async function attributeStoredCommit(
   return { status: "stored", files };
 }
 
-/** Squash and rebase merges lose the PR's commits: find the PR this commit merged, and read them. */
-async function pullRequestFor(
+interface Target {
+  orgId: string;
+  repoId: string;
+  commitSha: string;
+  owner: string;
+  name: string;
+}
+
+/** The repository's mirror, opened at its default branch, and the commit read from it; or why not. */
+async function readFromMirror(
   deps: AttributeCommitDeps,
-  octokit: Awaited<ReturnType<GithubApp["getInstallationOctokit"]>>,
-  target: { orgId: string; repoId: string; commitSha: string; owner: string; name: string },
-): Promise<PullRequestContext | null> {
+  target: Target & { installationId: number; defaultBranch: string },
+): Promise<{ opened: OpenedRepository; commit: CommitFromGit } | { reason: string }> {
+  if (!deps.mirrorFor) return { reason: "no repository mirror configured" };
+  const warn = (message: string) => logger.warn({ commitSha: target.commitSha }, message);
+  try {
+    const mirror = await deps.mirrorFor({
+      orgId: target.orgId,
+      repoId: target.repoId,
+      fullName: `${target.owner}/${target.name}`,
+      installationId: target.installationId,
+      defaultBranch: target.defaultBranch,
+      commitSha: target.commitSha,
+    });
+    if ("unavailable" in mirror) return { reason: `mirror unavailable: ${mirror.unavailable}` };
+    const opened = await openMirror(mirror.gitDir, `refs/heads/${target.defaultBranch}`, warn);
+    const [commit] = await readCommitsBySha(opened, [target.commitSha], warn);
+    if (!commit) return { reason: "mirror unavailable: the commit is not in the mirror" };
+    return { opened, commit };
+  } catch (err) {
+    // A mirror git cannot read (corrupted, missing objects) costs this commit its git evidence, not its verdict.
+    logger.warn({ err, commitSha: target.commitSha }, "could not read the commit from the mirror");
+    return {
+      // GitError and the mirror module's errors are written to be shown (no token, no URL credentials).
+      reason: `mirror unavailable: ${err instanceof GitError || (err instanceof Error && err.name === "MirrorUnavailableError") ? err.message : "git could not read the mirror"}`,
+    };
+  }
+}
+
+/**
+ * The repository's evidence (CODEOWNERS, .gitattributes, Agent Trace records) depends only on the
+ * default branch's tip: read once per tip, not once per commit.
+ */
+const openedMirrors = new Map<string, OpenedRepository>();
+const MAX_OPENED_MIRRORS = 64;
+
+async function openMirror(gitDir: string, revision: string, warn: (m: string) => void) {
+  const tip = await runGit(gitDir, ["rev-parse", "-q", "--verify", `${revision}^{commit}`]);
+  const key = `${gitDir}\0${tip.code === 0 ? tip.stdout.toString("utf8").trim() : "HEAD"}`;
+  const cached = openedMirrors.get(key);
+  if (cached) return cached;
+  const opened = await openRepositoryAt(gitDir, revision, warn);
+  if (openedMirrors.size >= MAX_OPENED_MIRRORS) {
+    const oldest = openedMirrors.keys().next().value;
+    if (oldest !== undefined) openedMirrors.delete(oldest);
+  }
+  openedMirrors.set(key, opened);
+  return opened;
+}
+
+/** The `pr_merged` event of the PR this commit merged, as ingestion stored it. */
+async function mergedPullRequest(deps: AttributeCommitDeps, target: Target) {
   const [merged] = await deps.db
     .select({ metadata: codeEvents.metadata })
     .from(codeEvents)
@@ -110,9 +216,62 @@ async function pullRequestFor(
       ),
     )
     .limit(1);
-  const metadata = merged?.metadata as
-    | { number?: number; mergeMethod?: PullRequestContext["mergeMethod"] }
-    | undefined;
+  return merged?.metadata as Partial<z.infer<typeof prMergedMetadataSchema>> | undefined;
+}
+
+/**
+ * Squash and rebase merges lose the PR's commits: read them from the mirror's `refs/pull/<n>/head`,
+ * and the PR itself from the events ingestion stored (its body from the `pr_opened` event). No API call.
+ */
+async function pullRequestFromGit(
+  deps: AttributeCommitDeps,
+  opened: OpenedRepository,
+  target: Target & { commit: CommitInput },
+): Promise<PullRequestContext | null> {
+  const metadata = await mergedPullRequest(deps, target);
+  if (!metadata?.number) return null;
+  const number = metadata.number;
+  const commits = await readPullRequestCommits(opened.repo, {
+    number,
+    mergeCommitSha: target.commitSha,
+    firstParent: target.commit.parents[0] ?? null,
+  }).catch((err: unknown) => {
+    logger.warn({ err, pr: number }, "could not read the pull request's commits from the mirror");
+    return null;
+  });
+  const [opening] = await deps.db
+    .select({ metadata: codeEvents.metadata })
+    .from(codeEvents)
+    .where(
+      and(
+        eq(codeEvents.orgId, target.orgId),
+        eq(codeEvents.repoId, target.repoId),
+        eq(codeEvents.eventType, "pr_opened"),
+        sql`(${codeEvents.metadata}->>'number')::int = ${number}`,
+      ),
+    )
+    .orderBy(desc(codeEvents.timestamp))
+    .limit(1);
+  const body = (opening?.metadata as { body?: string | null } | undefined)?.body ?? null;
+  return {
+    number,
+    title: metadata.title ?? "",
+    body,
+    labels: metadata.labels ?? [],
+    headBranch: metadata.headBranch ?? null,
+    authorLogin: metadata.author ?? null,
+    mergeMethod: metadata.mergeMethod ?? "unknown",
+    commits: commits ?? [],
+  };
+}
+
+/** The REST fallback: the PR and its commits from GitHub's API. */
+async function pullRequestFromRest(
+  deps: AttributeCommitDeps,
+  octokit: Awaited<ReturnType<GithubApp["getInstallationOctokit"]>>,
+  target: Target,
+): Promise<PullRequestContext | null> {
+  const metadata = await mergedPullRequest(deps, target);
   if (!metadata?.number) return null;
   try {
     return await fetchPullRequestContext(octokit, {

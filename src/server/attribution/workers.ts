@@ -1,20 +1,26 @@
-import { githubAppFromEnv } from "../github/app-client.ts";
+import { githubAppFromEnv, githubWebUrl } from "../github/app-client.ts";
 import { attributeCommitJob, reattributeCommitJob } from "../jobs/definitions.ts";
 import { scheduleRollUp } from "../jobs/metrics.ts";
 import type { WorkerRegistration } from "../jobs/workers.ts";
 import { logger } from "../logger.ts";
+import { RepositoryMirrors } from "../mirror/repository-mirrors.ts";
 import { getActiveModel } from "../services/ml-models.ts";
 import { attributeStoredCommit } from "./attribute-commit.ts";
+import { mirrorSource } from "./mirror-source.ts";
 import { queueReattribution } from "./reattribute.ts";
 
 /** The attribution pipeline's workers, and a start-up pass that re-queues rows of older engines. */
 export const registerAttributionWorkers: WorkerRegistration = async (queue, handle, env) => {
   const github = githubAppFromEnv(env);
+  const mirrorFor = github
+    ? mirrorSource(github, RepositoryMirrors.fromEnv(env), githubWebUrl(env.GITHUB_API_URL))
+    : undefined;
   const handler = async (payload: { orgId: string; repoId: string; commitSha: string }) => {
     const outcome = await attributeStoredCommit(
       {
         db: handle.db,
         github,
+        ...(mirrorFor ? { mirrorFor } : {}),
         scorerFor: (orgId) =>
           getActiveModel({ db: handle.db, orgId, actor: { kind: "job", name: "attribute-commit" } }),
         afterStore: (tx, target) =>

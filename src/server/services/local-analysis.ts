@@ -2,11 +2,11 @@ import { createHash } from "node:crypto";
 import { basename } from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import type { CommitAttribution, CommitInput, FileAttribution } from "../../core/attribution/types.ts";
-import { parseEventMetadata } from "../../core/events.ts";
 import type { Database } from "../db/client.ts";
-import { codeEvents, organizations, repositories } from "../db/schema/index.ts";
-import { storeCommitAttribution } from "./attribution/store.ts";
+import { organizations, repositories } from "../db/schema/index.ts";
+import { storeCommitAttributions } from "./attribution/store.ts";
 import type { ServiceContext } from "./context.ts";
+import { type OrgCodeEvent, recordCodeEvents } from "./github/code-events.ts";
 import { markMetricsStale } from "./metrics/pending.ts";
 
 // What `sentinel analyze --store` writes: a local organization (slug `local`), one repository per
@@ -15,8 +15,8 @@ import { markMetricsStale } from "./metrics/pending.ts";
 
 export const LOCAL_ORG_SLUG = "local";
 const SHA = /^[0-9a-f]{40}$/;
-/** Commits per transaction: small enough to keep each statement's parameters well under 65,535. */
-const BATCH = 200;
+/** The CLI reads every commit from git, with its notes, traces, CODEOWNERS and .gitattributes. */
+const GIT_SOURCE = { reader: "git" } as const;
 
 /** The `local` organization's id, creating it on first use. */
 export async function ensureLocalOrganization(db: Database): Promise<string> {
@@ -85,74 +85,72 @@ export interface StoreResult {
   files: number;
 }
 
-const cut = (s: string, n: number) => (s.length <= n ? s : s.slice(0, n));
+/** At most n UTF-16 units; a surrogate pair cut in two leaves U+FFFD, never half a character. */
+const cut = (s: string, n: number) => (s.length <= n ? s : s.slice(0, n).toWellFormed());
 const person = (p: { name: string; email: string }) => ({
   name: cut(p.name, 500),
   email: cut(p.email, 500),
   login: null,
 });
 
-/** Upserts commits and their per-file attribution, BATCH commits per transaction. */
+/**
+ * Stores analysed commits in one transaction, set-wise: one statement for their `commit` events,
+ * one per few thousand files for their attribution, one for the stale roll-up periods, however
+ * many commits. Either the whole batch is stored or none of it; re-storing a commit adds nothing.
+ */
 export async function storeLocalCommits(
   ctx: ServiceContext,
   repoId: string,
   branch: string | null,
   commits: readonly AnalysedCommit[],
 ): Promise<StoreResult> {
-  const result: StoreResult = { commits: 0, files: 0 };
-  for (let i = 0; i < commits.length; i += BATCH) {
-    const batch = commits.slice(i, i + BATCH);
-    await ctx.db.transaction(async (tx) => {
-      const events = batch.map(({ input }) => {
-        let additions = 0;
-        let deletions = 0;
-        for (const f of input.files) {
-          additions += f.additions;
-          deletions += f.deletions;
-        }
-        return {
-          orgId: ctx.orgId,
-          repoId,
-          eventType: "commit" as const,
-          commitSha: input.sha,
-          timestamp: new Date(input.committedAt),
-          actor: cut(input.author.name || input.author.email, 255) || null,
-          sourceKey: input.sha,
-          metadata: parseEventMetadata("commit", {
-            message: cut(input.message, 100_000),
-            author: person(input.author),
-            committer: person(input.committer),
-            parents: input.parents.filter((p) => SHA.test(p)).slice(0, 64),
-            branch: branch === null ? null : cut(branch, 255),
-            additions,
-            deletions,
-            filesChanged: input.files.length,
-            url: null,
-            source: "cli",
-          }),
-        };
-      });
-      await tx.insert(codeEvents).values(events).onConflictDoNothing();
-
-      const txCtx: ServiceContext = { ...ctx, db: tx };
-      for (const { input, attribution, filesKnown } of batch) {
-        if (!filesKnown) continue;
-        result.files += await storeCommitAttribution(txCtx, {
-          repoId,
-          committedAt: input.committedAt,
-          result: uniquePaths(attribution),
-        });
-      }
-      // The roll-up sweep (running with `npm start`) recomputes these periods' repo_metrics.
-      await markMetricsStale(tx, {
-        orgId: ctx.orgId,
-        repoId,
-        timestamps: batch.map(({ input }) => input.committedAt),
-      });
-      result.commits += batch.length;
+  if (commits.length === 0) return { commits: 0, files: 0 };
+  const events: OrgCodeEvent[] = commits.map(({ input }) => {
+    let additions = 0;
+    let deletions = 0;
+    for (const f of input.files) {
+      additions += f.additions;
+      deletions += f.deletions;
+    }
+    return {
+      orgId: ctx.orgId,
+      repoId,
+      eventType: "commit",
+      commitSha: input.sha,
+      timestamp: new Date(input.committedAt),
+      actor: cut(input.author.name || input.author.email, 255) || null,
+      sourceKey: input.sha,
+      // Validated once, by recordCodeEvents.
+      metadata: {
+        message: cut(input.message, 100_000),
+        author: person(input.author),
+        committer: person(input.committer),
+        parents: input.parents.filter((p) => SHA.test(p)).slice(0, 64),
+        branch: branch === null ? null : cut(branch, 255),
+        additions,
+        deletions,
+        filesChanged: input.files.length,
+        url: null,
+        source: "cli",
+      },
+    };
+  });
+  const attributions = commits.flatMap(({ input, attribution, filesKnown }) =>
+    filesKnown
+      ? [{ repoId, committedAt: input.committedAt, result: uniquePaths(attribution), source: GIT_SOURCE }]
+      : [],
+  );
+  return ctx.db.transaction(async (tx) => {
+    await recordCodeEvents(tx, events);
+    const files = await storeCommitAttributions({ ...ctx, db: tx }, attributions);
+    // The roll-up sweep (running with `npm start`) recomputes these periods' repo_metrics.
+    await markMetricsStale(tx, {
+      orgId: ctx.orgId,
+      repoId,
+      timestamps: commits.map(({ input }) => input.committedAt),
     });
-  }
-  return result;
+    return { commits: commits.length, files };
+  });
 }
 
 /** Remembers the newest commit analysed, so the next run reads only `<sha>..HEAD`. */
