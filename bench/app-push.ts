@@ -23,6 +23,7 @@ import { createInstallation, createOrg, createRepository, SECRET } from "../test
 
 const BUNDLE = resolve(import.meta.dirname, "../../shared/corpus/simonw__datasette.bundle");
 const PUSHED = 50;
+const WARM_UP = 10;
 const FAKE_STATUSES = new Set(["added", "modified", "removed", "renamed"]);
 
 async function admin(text: string): Promise<void> {
@@ -65,12 +66,50 @@ async function history(gitDir: string, n: number) {
   return commits.reverse();
 }
 
+/** The push webhook GitHub sends for `pushed` (oldest first) onto main. */
+function pushPayload(pushed: FakeCommit[], githubUrl: string, installationId: number) {
+  return {
+    ref: "refs/heads/main",
+    before: pushed[0]?.parents[0] ?? "0".repeat(40),
+    after: pushed.at(-1)?.sha,
+    created: false,
+    deleted: false,
+    forced: false,
+    compare: "",
+    commits: pushed.map((c) => ({
+      id: c.sha,
+      tree_id: c.sha,
+      distinct: true,
+      message: c.message,
+      timestamp: c.author.date,
+      url: `https://github.com/simonw/datasette/commit/${c.sha}`,
+      author: { name: c.author.name, email: c.author.email, username: "simonw" },
+      committer: { name: c.author.name, email: c.author.email, username: "simonw" },
+      added: [],
+      removed: [],
+      modified: c.files.map((f) => f.filename),
+    })),
+    head_commit: null,
+    repository: {
+      id: 7,
+      full_name: "simonw/datasette",
+      name: "datasette",
+      private: false,
+      default_branch: "main",
+      owner: { login: "simonw", id: 7 },
+      clone_url: `${githubUrl}/simonw/datasette.git`,
+    },
+    installation: { id: installationId },
+    sender: { login: "simonw", id: 7, type: "User" },
+  };
+}
+
 export async function benchAppPush() {
   if (!existsSync(BUNDLE)) throw new Error(`the corpus bundle is missing: ${BUNDLE}`);
   const work = mkdtempSync(join(tmpdir(), "sentinel-bench-app-push-"));
   const gitDir = join(work, "datasette.git");
   execFileSync("git", ["clone", "--quiet", "--mirror", BUNDLE, gitDir]);
-  const commits = await history(gitDir, PUSHED);
+  const commits = await history(gitDir, WARM_UP + PUSHED);
   const installationId = 7;
   const github = await startFakeGithub({
     data: {
@@ -128,71 +167,46 @@ export async function benchAppPush() {
     });
     const server = await startServer(env, { handle });
     try {
-      const head = commits.at(-1);
-      const payload = {
-        ref: "refs/heads/main",
-        before: commits[0]?.parents[0] ?? "0".repeat(40),
-        after: head?.sha,
-        created: false,
-        deleted: false,
-        forced: false,
-        compare: "",
-        commits: commits.map((c) => ({
-          id: c.sha,
-          tree_id: c.sha,
-          distinct: true,
-          message: c.message,
-          timestamp: c.author.date,
-          url: `https://github.com/simonw/datasette/commit/${c.sha}`,
-          author: { name: c.author.name, email: c.author.email, username: "simonw" },
-          committer: { name: c.author.name, email: c.author.email, username: "simonw" },
-          added: [],
-          removed: [],
-          modified: c.files.map((f) => f.filename),
-        })),
-        head_commit: null,
-        repository: {
-          id: 7,
-          full_name: "simonw/datasette",
-          name: "datasette",
-          private: false,
-          default_branch: "main",
-          owner: { login: "simonw", id: 7 },
-          clone_url: `${github.url}/simonw/datasette.git`,
-        },
-        installation: { id: installationId },
-        sender: { login: "simonw", id: 7, type: "User" },
+      /** Posts one signed push of `pushed` and waits for every attribute-commit job to finish. */
+      const pushAndWait = async (pushed: FakeCommit[], jobsBefore: number) => {
+        const body = JSON.stringify(pushPayload(pushed, github.url, installationId));
+        const apiBefore = github.requests.length;
+        const started = performance.now();
+        const response = await fetch(`${server.url}/api/webhooks/github`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "x-github-event": "push",
+            "x-github-delivery": randomBytes(8).toString("hex"),
+            "x-hub-signature-256": signBody(SECRET, body),
+          },
+          body,
+        });
+        if (response.status >= 300)
+          throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
+        // Done when every attribute-commit job of the push has finished (a merge read from git has
+        // no files of its own, so not every commit leaves rows).
+        const deadline = Date.now() + 10 * 60_000;
+        for (;;) {
+          if (Date.now() > deadline) throw new Error("the push was not attributed in 10 minutes");
+          await new Promise((r) => setTimeout(r, 20));
+          const { rows } = await pgPool.query<{ open: string; done: string }>(
+            `SELECT count(*) FILTER (WHERE state IN ('created', 'retry', 'active')) AS open,
+                    count(*) FILTER (WHERE state = 'completed') AS done
+               FROM pgboss.job WHERE name = 'attribute-commit'`,
+          );
+          if (Number(rows[0]?.done) >= jobsBefore + pushed.length && Number(rows[0]?.open) === 0) break;
+        }
+        const seconds = Number(((performance.now() - started) / 1000).toFixed(2));
+        return { commits: pushed.length, seconds, apiCalls: github.requests.length - apiBefore };
       };
-      const body = JSON.stringify(payload);
-      const apiBefore = github.requests.length;
-      const started = performance.now();
-      const response = await fetch(`${server.url}/api/webhooks/github`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "x-github-event": "push",
-          "x-github-delivery": randomBytes(8).toString("hex"),
-          "x-hub-signature-256": signBody(SECRET, body),
-        },
-        body,
-      });
-      if (response.status >= 300)
-        throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
-      const shas = commits.map((c) => c.sha);
-      // Done when every attribute-commit job of the push has finished (a merge read from git has
-      // no files of its own, so not every commit leaves rows).
-      const deadline = Date.now() + 10 * 60_000;
-      for (;;) {
-        if (Date.now() > deadline) throw new Error("the push was not attributed in 10 minutes");
-        await new Promise((r) => setTimeout(r, 50));
-        const { rows } = await pgPool.query<{ open: string; done: string }>(
-          `SELECT count(*) FILTER (WHERE state IN ('created', 'retry', 'active')) AS open,
-                  count(*) FILTER (WHERE state = 'completed') AS done
-             FROM pgboss.job WHERE name = 'attribute-commit'`,
-        );
-        if (Number(rows[0]?.done) >= shas.length && Number(rows[0]?.open) === 0) break;
-      }
-      const seconds = (performance.now() - started) / 1000;
+
+      // The repository is connected before the measured push: its mirror exists (first push).
+      const warmUp = commits.slice(0, WARM_UP);
+      const measured = commits.slice(WARM_UP);
+      const first = await pushAndWait(warmUp, 0);
+      const push = await pushAndWait(measured, warmUp.length);
+      const shas = measured.map((c) => c.sha);
       const attributedCommits = await handle.db
         .selectDistinct({ sha: codeAttribution.commitSha })
         .from(codeAttribution)
@@ -200,17 +214,17 @@ export async function benchAppPush() {
       const [files] = await handle.db
         .select({ n: count() })
         .from(codeAttribution)
-        .where(eq(codeAttribution.repoId, repoId));
-      const apiCalls = github.requests.length - apiBefore;
+        .where(and(eq(codeAttribution.repoId, repoId), inArray(codeAttribution.commitSha, shas)));
       return {
         repository: "simonw/datasette (corpus)",
-        commits: shas.length,
+        firstPushWithClone: first,
+        commits: push.commits,
         commitsWithRows: attributedCommits.length,
         files: files?.n ?? 0,
-        seconds: Number(seconds.toFixed(2)),
+        seconds: push.seconds,
         goalSeconds: 2,
-        apiCalls,
-        apiCallsPer1000Commits: Math.round((apiCalls / shas.length) * 1000),
+        apiCalls: push.apiCalls,
+        apiCallsPer1000Commits: Math.round((push.apiCalls / push.commits) * 1000),
       };
     } finally {
       await server.stop();
