@@ -11,30 +11,19 @@ import { join, resolve } from "node:path";
 import { and, count, eq, inArray } from "drizzle-orm";
 import pg from "pg";
 import { readGitLog } from "../src/git/log-stream.ts";
-import { openDatabase } from "../src/server/db/client.ts";
-import { migrateDatabase } from "../src/server/db/migrate.ts";
 import { codeAttribution } from "../src/server/db/schema/index.ts";
-import { loadEnv, testDatabaseUrl } from "../src/server/env.ts";
+import { loadEnv } from "../src/server/env.ts";
 import { signBody } from "../src/server/github/verify.ts";
 import { startServer } from "../src/server/server.ts";
 import type { FakeCommit } from "../test/fake-github/fixtures.ts";
 import { startFakeGithub } from "../test/fake-github/server.ts";
 import { createInstallation, createOrg, createRepository, SECRET } from "../test/github/helpers.ts";
+import { openScratchDatabase } from "./lib/scratch-database.ts";
 
 const BUNDLE = resolve(import.meta.dirname, "../../shared/corpus/simonw__datasette.bundle");
 const PUSHED = 50;
 const WARM_UP = 10;
 const FAKE_STATUSES = new Set(["added", "modified", "removed", "renamed"]);
-
-async function admin(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl() });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The newest `n` first-parent commits of main, oldest first, as git and as the fake's REST data. */
 async function history(gitDir: string, n: number) {
@@ -142,14 +131,10 @@ export async function benchAppPush() {
     publicKeyEncoding: { type: "spki", format: "pem" },
   });
 
-  const name = `sentinel_bench_push_${randomBytes(4).toString("hex")}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(testDatabaseUrl());
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ url: url.toString(), max: 10 });
-  const pgPool = new pg.Pool({ connectionString: url.toString(), max: 1 });
+  const scratch = await openScratchDatabase("sentinel_bench_push");
+  const { handle } = scratch;
+  const pgPool = new pg.Pool({ connectionString: scratch.url, max: 1 });
   try {
-    await migrateDatabase(handle);
     const org = await createOrg(handle.db);
     await createInstallation(handle.db, installationId, org.id);
     const repoId = await createRepository(handle.db, org.id, installationId, 7, {
@@ -231,9 +216,8 @@ export async function benchAppPush() {
     }
   } finally {
     await pgPool.end();
-    await handle.close();
+    await scratch.dispose();
     await github.close();
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -1,16 +1,9 @@
-// How fast a worker drains a backlog through the real job queue (pg-boss on the database), with
-// pg-boss's own work() defaults as the baseline and Sentinel's pace (WORK_DEFAULTS), in one run.
-// Each job does what a light real job does: one small transaction.
-//   npm run bench -- queue   → JSON per engine {baseline, sentinel: {jobs, seconds, jobsPerSecond}, ratio}
-// PostgreSQL: the server named by TEST_DATABASE_URL (a scratch database it drops); PGlite in memory.
-import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
-import pg from "pg";
 import { z } from "zod";
 import { type DatabaseHandle, openDatabase } from "../src/server/db/client.ts";
 import { migrateDatabase } from "../src/server/db/migrate.ts";
-import { testDatabaseUrl } from "../src/server/env.ts";
 import { defineJob, startQueue, WORK_DEFAULTS } from "../src/server/jobs/queue.ts";
+import { openScratchDatabase } from "./lib/scratch-database.ts";
 
 const benchJob = defineJob({ name: "bench-queue", schema: z.strictObject({ n: z.number().int() }) });
 // The baseline's queue is made as queues were before (no NOTIFY), outside Sentinel's definitions.
@@ -20,16 +13,6 @@ interface Run {
   jobs: number;
   seconds: number;
   jobsPerSecond: number;
-}
-
-async function admin(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl() });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
 }
 
 async function drain(handle: DatabaseHandle, jobs: number, pace: "baseline" | "sentinel"): Promise<Run> {
@@ -86,19 +69,8 @@ export async function benchQueue() {
     return { ...handle, dispose: () => handle.close() };
   });
   const postgres = await onEngine(async () => {
-    const name = `sentinel_bench_queue_${randomBytes(4).toString("hex")}`;
-    await admin(`CREATE DATABASE ${name}`);
-    const url = new URL(testDatabaseUrl());
-    url.pathname = `/${name}`;
-    const handle = await openDatabase({ url: url.toString(), max: 10 });
-    await migrateDatabase(handle);
-    return {
-      ...handle,
-      dispose: async () => {
-        await handle.close();
-        await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      },
-    };
+    const { handle, dispose } = await openScratchDatabase("sentinel_bench_queue");
+    return { ...handle, dispose };
   });
   return { pace: WORK_DEFAULTS, pglite, postgres };
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { attributeCommit } from "../../core/attribution/engine.ts";
 import { inferMergeMethod } from "../../core/attribution/merge-method.ts";
@@ -202,21 +202,38 @@ async function openMirror(gitDir: string, revision: string, warn: (m: string) =>
   return opened;
 }
 
-/** The `pr_merged` event of the PR this commit merged, as ingestion stored it. */
-async function mergedPullRequest(deps: AttributeCommitDeps, target: Target) {
-  const [merged] = await deps.db
+/** The newest stored event of the repository of `type` whose metadata matches `matches`. */
+async function latestPullRequestEvent(
+  deps: AttributeCommitDeps,
+  target: Target,
+  type: "pr_merged" | "pr_opened",
+  matches: SQL,
+): Promise<unknown> {
+  const [event] = await deps.db
     .select({ metadata: codeEvents.metadata })
     .from(codeEvents)
     .where(
       and(
         eq(codeEvents.orgId, target.orgId),
         eq(codeEvents.repoId, target.repoId),
-        eq(codeEvents.eventType, "pr_merged"),
-        sql`${codeEvents.metadata}->>'mergeCommitSha' = ${target.commitSha}`,
+        eq(codeEvents.eventType, type),
+        matches,
       ),
     )
+    .orderBy(desc(codeEvents.timestamp))
     .limit(1);
-  return merged?.metadata as Partial<z.infer<typeof prMergedMetadataSchema>> | undefined;
+  return event?.metadata;
+}
+
+/** The `pr_merged` event of the PR this commit merged, as ingestion stored it. */
+async function mergedPullRequest(deps: AttributeCommitDeps, target: Target) {
+  const metadata = await latestPullRequestEvent(
+    deps,
+    target,
+    "pr_merged",
+    sql`${codeEvents.metadata}->>'mergeCommitSha' = ${target.commitSha}`,
+  );
+  return metadata as Partial<z.infer<typeof prMergedMetadataSchema>> | undefined;
 }
 
 /**
@@ -239,20 +256,13 @@ async function pullRequestFromGit(
     logger.warn({ err, pr: number }, "could not read the pull request's commits from the mirror");
     return null;
   });
-  const [opening] = await deps.db
-    .select({ metadata: codeEvents.metadata })
-    .from(codeEvents)
-    .where(
-      and(
-        eq(codeEvents.orgId, target.orgId),
-        eq(codeEvents.repoId, target.repoId),
-        eq(codeEvents.eventType, "pr_opened"),
-        sql`(${codeEvents.metadata}->>'number')::int = ${number}`,
-      ),
-    )
-    .orderBy(desc(codeEvents.timestamp))
-    .limit(1);
-  const body = (opening?.metadata as { body?: string | null } | undefined)?.body ?? null;
+  const opening = await latestPullRequestEvent(
+    deps,
+    target,
+    "pr_opened",
+    sql`(${codeEvents.metadata}->>'number')::int = ${number}`,
+  );
+  const body = (opening as { body?: string | null } | undefined)?.body ?? null;
   return {
     number,
     title: metadata.title ?? "",

@@ -11,6 +11,8 @@ import type { MirrorTarget } from "./attribute-commit.ts";
 // first job's fetch and coalesce). Anything that keeps the mirror from answering is a reason, and
 // the job falls back to REST and records it.
 
+const TOUCH_EVERY_MS = 60_000;
+
 export type MirrorAnswer = { gitDir: string } | { unavailable: string };
 
 export function mirrorSource(
@@ -18,11 +20,17 @@ export function mirrorSource(
   mirrors: RepositoryMirrors,
   webUrl: string,
 ): (request: MirrorTarget) => Promise<MirrorAnswer> {
+  const touched = new Map<string, number>();
   return async (request) => {
     try {
       const gitDir = mirrors.gitDirFor(request.repoId);
       if (await hasCommit(gitDir, request.commitSha)) {
-        await mirrors.touch(request.repoId);
+        // Last use only orders eviction: once a minute per repository is enough, not once a commit.
+        const now = Date.now();
+        if (now - (touched.get(request.repoId) ?? 0) > TOUCH_EVERY_MS) {
+          touched.set(request.repoId, now);
+          await mirrors.touch(request.repoId);
+        }
         return { gitDir };
       }
       const octokit = await github.getInstallationOctokit(request.installationId);

@@ -1,7 +1,7 @@
 import { GitFixture, HUMAN, lines, type Person } from "./git-fixture.ts";
 
 // One repository whose history holds a commit by each kind of author the engine knows, in each
-// tool's real format (see /work/shared/ai-signatures.md), plus the git shapes that trip parsers.
+// tool's real format (see ../shared/ai-signatures.md), plus the git shapes that trip parsers.
 
 export const CLAUDE_FOOTER = "🤖 Generated with [Claude Code](https://claude.com/claude-code)";
 const COPILOT_AGENT: Person = {

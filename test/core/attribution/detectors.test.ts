@@ -16,7 +16,7 @@ interface Positive {
   min: number;
 }
 
-// Real formats from the reference (docs: /work/shared/ai-signatures.md), old and new.
+// Real formats from the reference (docs: ../shared/ai-signatures.md), old and new.
 const POSITIVES: Positive[] = [
   {
     name: "Claude Code co-author, plain name",

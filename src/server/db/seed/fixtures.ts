@@ -2,7 +2,7 @@ import type { MemberRole, OrgPlan, RiskTier } from "../../../core/enums.ts";
 import type { OrgSettings, RepoSettings } from "../../../core/settings.ts";
 
 // The cast of the demo: who works where, on which repositories, touching which files, and what
-// the AI tools they use leave in git (from /work/shared/ai-signatures.md, the tools' own formats).
+// the AI tools they use leave in git (from ../shared/ai-signatures.md, the tools' own formats).
 
 /** Sign-in for the demo, printed by `npm start` when it seeds an empty embedded database. */
 export const DEMO_PASSWORD = "sentinel-demo";
