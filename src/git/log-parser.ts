@@ -9,7 +9,7 @@ import type { CommitInput, FileChange, FileStatus } from "../core/attribution/ty
 export const MAX_FILE_PATCH_BYTES = 1024 * 1024;
 export const MAX_COMMIT_PATCH_BYTES = 16 * 1024 * 1024;
 
-const FIELDS = ["%H", "%P", "%an", "%ae", "%cn", "%ce", "%cI", "%B", "%N"] as const;
+const FIELDS = ["%H", "%P", "%an", "%ae", "%cn", "%ce", "%cI", "%aI", "%B", "%N"] as const;
 
 /** `--format` for `git log`: marker, then the fields above separated by NUL, then \x02. */
 export function logFormat(nonce: string): string {
@@ -22,6 +22,8 @@ export function recordMarker(nonce: string): Buffer {
 
 export interface LogCommit {
   input: CommitInput;
+  /** Author date (ISO 8601): what GitHub's push payload and commits API call a commit's time. */
+  authoredAt: string;
   /** Raw text of the commit's note under refs/notes/ai, when git-ai left one. */
   gitAiNote: string | null;
 }
@@ -152,6 +154,7 @@ export function parseCommitRecord(record: Buffer, markerLength: number): LogComm
     cn = "",
     ce = "",
     committedAt = "",
+    authoredAt = "",
     message = "",
     note = "",
   ] = fields;
@@ -192,6 +195,7 @@ export function parseCommitRecord(record: Buffer, markerLength: number): LogComm
       committedAt,
       files,
     },
+    authoredAt,
     gitAiNote: note.trim() === "" ? null : note,
   };
 }

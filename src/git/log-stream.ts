@@ -16,6 +16,8 @@ export interface LogRange {
   firstParent: boolean;
   /** Read exactly the commits named, not their ancestors (`--no-walk`). */
   noWalk?: boolean;
+  /** Leave out the first n commits (`--skip`): a resumed import continues where it stopped. */
+  skip?: number;
 }
 
 /** Files larger than this are diffed as binary by git: no line counts, bounded memory. */
@@ -26,6 +28,7 @@ function rangeArgs(range: LogRange): string[] {
   if (range.firstParent) args.push("--first-parent");
   if (range.noWalk) args.push("--no-walk=unsorted");
   if (range.since !== undefined) args.push(`--since=${range.since}`);
+  if (range.skip) args.push(`--skip=${range.skip}`);
   return [...args, ...range.revisions, "--"];
 }
 

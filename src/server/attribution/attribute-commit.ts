@@ -1,28 +1,27 @@
-import { and, desc, eq, type SQL, sql } from "drizzle-orm";
-import type { z } from "zod";
+import { and, eq } from "drizzle-orm";
 import { attributeCommit } from "../../core/attribution/engine.ts";
 import { inferMergeMethod } from "../../core/attribution/merge-method.ts";
 import type { FileScorer } from "../../core/attribution/scorer.ts";
 import type { CommitSource } from "../../core/attribution/signals.ts";
 import type { AttributionContext, CommitInput, PullRequestContext } from "../../core/attribution/types.ts";
-import type { prMergedMetadataSchema } from "../../core/events.ts";
 import {
   type CommitFromGit,
   type GitContext,
   type OpenedRepository,
   openRepositoryAt,
   readCommitsBySha,
-  readPullRequestCommits,
 } from "../../git/commit-input.ts";
 import { GitError, runGit } from "../../git/run-git.ts";
 import type { Database } from "../db/client.ts";
-import { codeEvents, organizations, repositories } from "../db/schema/index.ts";
+import { organizations, repositories } from "../db/schema/index.ts";
 import type { GithubApp } from "../github/app-client.ts";
 import { logger } from "../logger.ts";
 import { overridesByCommit } from "../services/attribution/override.ts";
 import { storeCommitAttribution } from "../services/attribution/store.ts";
 import { recordMergeMethod } from "../services/github/code-events.ts";
 import { fetchCommit, fetchPullRequestContext } from "./github-commit.ts";
+import type { MirrorRequest } from "./mirror-source.ts";
+import { pullRequestFromGit, storedPullRequestOf } from "./pull-request-context.ts";
 
 export interface AttributeCommitDeps {
   db: Database;
@@ -38,16 +37,8 @@ export interface AttributeCommitDeps {
   afterStore?: (tx: Database, target: { orgId: string; repoId: string; committedAt: Date }) => Promise<void>;
 }
 
-export interface MirrorTarget {
-  orgId: string;
-  repoId: string;
-  /** `owner/name`. */
-  fullName: string;
-  installationId: number;
-  defaultBranch: string;
-  /** The commit to read: a mirror that has it already needs no fetch. */
-  commitSha: string;
-}
+/** The commit to read: a mirror that has it already needs no fetch. */
+export type MirrorTarget = MirrorRequest & { commitSha: string };
 
 export type AttributeCommitOutcome =
   | { status: "stored"; files: number }
@@ -96,7 +87,7 @@ export async function attributeStoredCommit(
     commit = fromGit.commit.input;
     gitContext = fromGit.commit.context;
     source = { reader: "git" };
-    pullRequest = await pullRequestFromGit(deps, fromGit.opened, { ...target, commit });
+    pullRequest = await pullRequestFromMirror(deps, fromGit.opened, { ...target, commit });
   } else {
     if (!deps.github) return { status: "skipped", reason: "no GitHub App configured (GITHUB_APP_ID)" };
     const octokit = await deps.github.getInstallationOctokit(installationId);
@@ -202,77 +193,14 @@ async function openMirror(gitDir: string, revision: string, warn: (m: string) =>
   return opened;
 }
 
-/** The newest stored event of the repository of `type` whose metadata matches `matches`. */
-async function latestPullRequestEvent(
-  deps: AttributeCommitDeps,
-  target: Target,
-  type: "pr_merged" | "pr_opened",
-  matches: SQL,
-): Promise<unknown> {
-  const [event] = await deps.db
-    .select({ metadata: codeEvents.metadata })
-    .from(codeEvents)
-    .where(
-      and(
-        eq(codeEvents.orgId, target.orgId),
-        eq(codeEvents.repoId, target.repoId),
-        eq(codeEvents.eventType, type),
-        matches,
-      ),
-    )
-    .orderBy(desc(codeEvents.timestamp))
-    .limit(1);
-  return event?.metadata;
-}
-
-/** The `pr_merged` event of the PR this commit merged, as ingestion stored it. */
-async function mergedPullRequest(deps: AttributeCommitDeps, target: Target) {
-  const metadata = await latestPullRequestEvent(
-    deps,
-    target,
-    "pr_merged",
-    sql`${codeEvents.metadata}->>'mergeCommitSha' = ${target.commitSha}`,
-  );
-  return metadata as Partial<z.infer<typeof prMergedMetadataSchema>> | undefined;
-}
-
-/**
- * Squash and rebase merges lose the PR's commits: read them from the mirror's `refs/pull/<n>/head`,
- * and the PR itself from the events ingestion stored (its body from the `pr_opened` event). No API call.
- */
-async function pullRequestFromGit(
+/** The PR this commit merged, its own commits read from the mirror's `refs/pull/<n>/head`. */
+async function pullRequestFromMirror(
   deps: AttributeCommitDeps,
   opened: OpenedRepository,
   target: Target & { commit: CommitInput },
 ): Promise<PullRequestContext | null> {
-  const metadata = await mergedPullRequest(deps, target);
-  if (!metadata?.number) return null;
-  const number = metadata.number;
-  const commits = await readPullRequestCommits(opened.repo, {
-    number,
-    mergeCommitSha: target.commitSha,
-    firstParent: target.commit.parents[0] ?? null,
-  }).catch((err: unknown) => {
-    logger.warn({ err, pr: number }, "could not read the pull request's commits from the mirror");
-    return null;
-  });
-  const opening = await latestPullRequestEvent(
-    deps,
-    target,
-    "pr_opened",
-    sql`(${codeEvents.metadata}->>'number')::int = ${number}`,
-  );
-  const body = (opening as { body?: string | null } | undefined)?.body ?? null;
-  return {
-    number,
-    title: metadata.title ?? "",
-    body,
-    labels: metadata.labels ?? [],
-    headBranch: metadata.headBranch ?? null,
-    authorLogin: metadata.author ?? null,
-    mergeMethod: metadata.mergeMethod ?? "unknown",
-    commits: commits ?? [],
-  };
+  const pr = await storedPullRequestOf(deps.db, target);
+  return pr ? pullRequestFromGit(opened.repo, pr, target.commit) : null;
 }
 
 /** The REST fallback: the PR and its commits from GitHub's API. */
@@ -281,8 +209,9 @@ async function pullRequestFromRest(
   octokit: Awaited<ReturnType<GithubApp["getInstallationOctokit"]>>,
   target: Target,
 ): Promise<PullRequestContext | null> {
-  const metadata = await mergedPullRequest(deps, target);
-  if (!metadata?.number) return null;
+  const pr = await storedPullRequestOf(deps.db, target);
+  if (!pr) return null;
+  const metadata = pr.merged;
   try {
     return await fetchPullRequestContext(octokit, {
       owner: target.owner,

@@ -1,38 +1,67 @@
 import { existsSync } from "node:fs";
 import { runGit } from "../../git/run-git.ts";
+import type { Database } from "../db/client.ts";
 import type { GithubApp } from "../github/app-client.ts";
+import { logger } from "../logger.ts";
 import { MirrorUnavailableError } from "../mirror/errors.ts";
 import type { RepositoryMirrors } from "../mirror/repository-mirrors.ts";
-import type { MirrorTarget } from "./attribute-commit.ts";
+import {
+  type MirrorState,
+  recordMirrorState,
+  recordMirrorsEvicted,
+} from "../services/github/repository-sync.ts";
 
-// Where the attribute-commit job reads a commit from: the repository's mirror, fetched with the
-// installation's token when the commit is not in it yet. A push of 50 commits fetches once: the
-// first job brings the mirror up to date, the others find their commit there (or wait on the
-// first job's fetch and coalesce). Anything that keeps the mirror from answering is a reason, and
-// the job falls back to REST and records it.
+// Where the App reads a repository's history from: its mirror, fetched with the installation's
+// token. A push of 50 commits fetches once: the first attribute-commit job brings the mirror up to
+// date, the others find their commit there (or wait on the first job's fetch and coalesce). A
+// backfill fetches once, then reads the whole window. Anything that keeps the mirror from answering
+// is a reason: the caller falls back to REST and records it. Each fetch's outcome (size on disk,
+// or why there is no mirror) is recorded for the repository's settings and `sentinel backfills`.
 
 const TOUCH_EVERY_MS = 60_000;
 
+export interface MirrorRequest {
+  orgId: string;
+  repoId: string;
+  /** `owner/name`. */
+  fullName: string;
+  installationId: number;
+  defaultBranch: string;
+}
+
 export type MirrorAnswer = { gitDir: string } | { unavailable: string };
 
+export interface MirrorSource {
+  /** The mirror holding `commitSha`: fetched only when the commit is not there yet. */
+  forCommit(request: MirrorRequest & { commitSha: string }): Promise<MirrorAnswer>;
+  /** The mirror, fetched up to date now. */
+  sync(request: MirrorRequest): Promise<MirrorAnswer>;
+}
+
 export function mirrorSource(
+  db: Database,
   github: GithubApp,
   mirrors: RepositoryMirrors,
   webUrl: string,
-): (request: MirrorTarget) => Promise<MirrorAnswer> {
+): MirrorSource {
   const touched = new Map<string, number>();
-  return async (request) => {
+
+  const record = async (request: MirrorRequest, state: MirrorState, evicted: string[] = []) => {
     try {
-      const gitDir = mirrors.gitDirFor(request.repoId);
-      if (await hasCommit(gitDir, request.commitSha)) {
-        // Last use only orders eviction: once a minute per repository is enough, not once a commit.
-        const now = Date.now();
-        if (now - (touched.get(request.repoId) ?? 0) > TOUCH_EVERY_MS) {
-          touched.set(request.repoId, now);
-          await mirrors.touch(request.repoId);
-        }
-        return { gitDir };
-      }
+      await recordMirrorState(
+        { db, orgId: request.orgId, actor: { kind: "job", name: "mirror" } },
+        request.repoId,
+        state,
+      );
+      await recordMirrorsEvicted(db, evicted);
+    } catch (err) {
+      // Bookkeeping for the settings page must not cost a verdict.
+      logger.warn({ err, repoId: request.repoId }, "could not record the mirror's state");
+    }
+  };
+
+  const sync = async (request: MirrorRequest): Promise<MirrorAnswer> => {
+    try {
       const octokit = await github.getInstallationOctokit(request.installationId);
       const { token } = (await octokit.auth({ type: "installation" })) as { token: string };
       const synced = await mirrors.sync(
@@ -43,13 +72,42 @@ export function mirrorSource(
         },
         token,
       );
-      if (synced.status === "too_large") return { unavailable: synced.reason };
+      if (synced.status === "too_large") {
+        await record(request, { status: "too_large", reason: synced.reason });
+        return { unavailable: synced.reason };
+      }
+      await record(request, { status: "ready", bytes: synced.bytes, fetchedAt: new Date() }, synced.evicted);
       return { gitDir: synced.gitDir };
     } catch (error) {
-      if (error instanceof MirrorUnavailableError)
-        return { unavailable: `${error.reason}: ${error.message}` };
-      return { unavailable: error instanceof Error ? error.message.slice(0, 300) : String(error) };
+      const reason =
+        error instanceof MirrorUnavailableError
+          ? `${error.reason}: ${error.message}`
+          : error instanceof Error
+            ? error.message.slice(0, 300)
+            : String(error);
+      await record(request, { status: "unavailable", reason });
+      return { unavailable: reason };
     }
+  };
+
+  return {
+    sync,
+    async forCommit(request) {
+      let gitDir: string;
+      try {
+        gitDir = mirrors.gitDirFor(request.repoId);
+      } catch (error) {
+        return { unavailable: error instanceof Error ? error.message : String(error) };
+      }
+      if (!(await hasCommit(gitDir, request.commitSha))) return sync(request);
+      // Last use only orders eviction: once a minute per repository is enough, not once a commit.
+      const now = Date.now();
+      if (now - (touched.get(request.repoId) ?? 0) > TOUCH_EVERY_MS) {
+        touched.set(request.repoId, now);
+        await mirrors.touch(request.repoId).catch(() => {});
+      }
+      return { gitDir };
+    },
   };
 }
 

@@ -13,7 +13,8 @@ import { queueReattribution } from "./reattribute.ts";
 export const registerAttributionWorkers: WorkerRegistration = async (queue, handle, env) => {
   const github = githubAppFromEnv(env);
   const mirrorFor = github
-    ? mirrorSource(github, RepositoryMirrors.fromEnv(env), githubWebUrl(env.GITHUB_API_URL))
+    ? mirrorSource(handle.db, github, RepositoryMirrors.fromEnv(env), githubWebUrl(env.GITHUB_API_URL))
+        .forCommit
     : undefined;
   const handler = async (payload: { orgId: string; repoId: string; commitSha: string }) => {
     const outcome = await attributeStoredCommit(

@@ -1,3 +1,5 @@
+import type { FileScorer } from "../../core/attribution/scorer.ts";
+import type { MirrorSource } from "../attribution/mirror-source.ts";
 import type { Database } from "../db/client.ts";
 import { BACKFILL_PHASES, backfillJob } from "../jobs/github-definitions.ts";
 import type { Queue } from "../jobs/queue.ts";
@@ -5,10 +7,19 @@ import { logger } from "../logger.ts";
 import type { ServiceContext } from "../services/context.ts";
 import type { NewCodeEvent } from "../services/github/code-events.ts";
 import { findRepository } from "../services/github/repositories.ts";
+import {
+  addCommitsDone,
+  markBackfillDone,
+  markBackfillFailed,
+  markBackfillPhase,
+  startCommitImport,
+} from "../services/github/repository-sync.ts";
+import { orgSettings } from "../services/metrics/settings.ts";
 import { type ApiCommit, commitEventFromApi } from "./api-mapping.ts";
 import type { GithubApp, InstallationOctokit } from "./app-client.ts";
 import { enqueueMany, prepareIngestionQueues } from "./enqueue-many.ts";
 import { deployEvent, prMergedEvent, prOpenedEvent } from "./event-mapping.ts";
+import { importCommitsFromMirror } from "./import-history.ts";
 import { orgProductionEnvironments } from "./org-settings.ts";
 import { pullRequestSchema } from "./payloads.ts";
 import { recordEvents } from "./record-events.ts";
@@ -21,12 +32,21 @@ export interface GithubJobDeps {
   db: Database;
   queue: Queue;
   app: GithubApp;
+  /** The repositories' mirrors: the commit phase reads the window from git. Absent: REST pages. */
+  mirrors?: MirrorSource;
+  /** The organization's active model, as the attribute-commit job uses it. */
+  scorerFor?: (orgId: string) => Promise<FileScorer | null>;
 }
 
+type Step = { phase: BackfillPayload["phase"]; page: number } | null;
+
 /**
- * Imports one page of a repository's history (commits on the default branch, then merged PRs,
- * then deployments) and, in the same transaction, enqueues the next page. A crash or restart
- * resumes from the last committed page; re-running a page adds nothing (natural keys).
+ * Imports one step of a repository's history and, in the same transaction, enqueues the next:
+ * merged PRs (REST, a page at a time), then commits (the whole window from the mirror in one
+ * streaming read, or REST pages when there is no mirror, the reason recorded), then deployments.
+ * A crash or restart resumes from the last committed page (or, for the mirror, the last stored
+ * batch); re-running a step adds nothing (natural keys). Progress is recorded for the repository's
+ * page and `sentinel backfills`.
  */
 export async function runBackfillPage(
   deps: GithubJobDeps,
@@ -44,46 +64,91 @@ export async function runBackfillPage(
   }
   const [owner, name] = repo.fullName.split("/");
   if (!owner || !name) return "done";
-  const octokit = await deps.app.getInstallationOctokit(repo.installationId);
-  const since = new Date(payload.since);
-  const fetched = await fetchPage(
-    octokit,
-    { owner, repo: name, branch: repo.defaultBranch, since },
-    payload,
-    lookup,
-  );
-  const events = fetched.events.map((e) => ({ ...e, repoId: repo.id }));
+  try {
+    if (payload.page === 1) await markBackfillPhase(lookup, repo.id, payload.phase);
+    const since = new Date(payload.since);
+    const target = { owner, repo: name, branch: repo.defaultBranch, since };
+    let events: NewCodeEvent[] = [];
+    let next: Step;
+    const afterPhase = (): Step => {
+      const phase = BACKFILL_PHASES[BACKFILL_PHASES.indexOf(payload.phase) + 1];
+      return phase ? { phase, page: 1 } : null;
+    };
 
-  const nextPhase = BACKFILL_PHASES[BACKFILL_PHASES.indexOf(payload.phase) + 1];
-  const next = fetched.more
-    ? { phase: payload.phase, page: payload.page + 1 }
-    : nextPhase
-      ? { phase: nextPhase, page: 1 }
-      : null;
-  await prepareIngestionQueues(deps.queue);
-  const inserted = await deps.db.transaction(async (tx) => {
-    const ctx: ServiceContext = { ...lookup, db: tx };
-    const rows = await recordEvents(ctx, deps.queue, events);
-    if (next) {
-      await enqueueMany(deps.queue, tx, backfillJob, [
-        { ...payload, ...next, imported: payload.imported + rows.length },
-      ]);
+    const fromMirror =
+      payload.phase === "commits" && payload.page === 1 && deps.mirrors
+        ? await deps.mirrors.sync({
+            orgId: payload.orgId,
+            repoId: repo.id,
+            fullName: repo.fullName,
+            installationId: repo.installationId,
+            defaultBranch: repo.defaultBranch,
+          })
+        : null;
+    let imported = 0;
+    if (fromMirror && "gitDir" in fromMirror) {
+      const settings = await orgSettings(deps.db, payload.orgId);
+      const result = await importCommitsFromMirror({
+        ctx: lookup,
+        repo,
+        since,
+        gitDir: fromMirror.gitDir,
+        tierRules: [...(settings.tierRules ?? []), ...(repo.settings.tierRules ?? [])],
+        model: deps.scorerFor ? await deps.scorerFor(payload.orgId) : null,
+      });
+      imported = result.commits;
+      next = afterPhase();
+    } else {
+      if (payload.phase === "commits" && payload.page === 1) {
+        const reason = fromMirror
+          ? `mirror unavailable: ${fromMirror.unavailable}`
+          : "no repository mirror configured";
+        await startCommitImport(lookup, repo.id, {
+          tip: null,
+          total: null,
+          source: { reader: "rest", reason },
+        });
+      }
+      const octokit = await deps.app.getInstallationOctokit(repo.installationId);
+      const fetched = await fetchPage(octokit, target, payload, lookup);
+      events = fetched.events.map((e) => ({ ...e, repoId: repo.id }));
+      next = fetched.more ? { phase: payload.phase, page: payload.page + 1 } : afterPhase();
     }
-    return rows.length;
-  });
-  logger.info(
-    {
-      repo: repo.fullName,
-      phase: payload.phase,
-      page: payload.page,
-      fetched: events.length,
-      inserted,
-      imported: payload.imported + inserted,
-      done: next === null,
-    },
-    next ? "backfill progress" : "backfill complete",
-  );
-  return next ? "next" : "done";
+
+    await prepareIngestionQueues(deps.queue);
+    const inserted = await deps.db.transaction(async (tx) => {
+      const ctx: ServiceContext = { ...lookup, db: tx };
+      // Merged PRs come before their commits: the commit phase attributes each merge with its PR.
+      const rows = await recordEvents(ctx, deps.queue, events, { attribute: payload.phase !== "pulls" });
+      if (payload.phase === "commits") await addCommitsDone(ctx, repo.id, rows.length);
+      if (next) {
+        await enqueueMany(deps.queue, tx, backfillJob, [
+          { ...payload, ...next, imported: payload.imported + rows.length + imported },
+        ]);
+      } else {
+        await markBackfillDone(ctx, repo.id);
+      }
+      return rows.length + imported;
+    });
+    logger.info(
+      {
+        repo: repo.fullName,
+        phase: payload.phase,
+        page: payload.page,
+        inserted,
+        imported: payload.imported + inserted,
+        done: next === null,
+      },
+      next ? "backfill progress" : "backfill complete",
+    );
+    return next ? "next" : "done";
+  } catch (error) {
+    // Shown where the progress was; pg-boss retries the step, which sets it running again.
+    await markBackfillFailed(lookup, repo.id, error instanceof Error ? error.message : String(error)).catch(
+      () => {},
+    );
+    throw error;
+  }
 }
 
 interface Target {

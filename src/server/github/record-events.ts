@@ -11,16 +11,26 @@ import {
 import { markMetricsStaleMany } from "../services/metrics/pending.ts";
 import { enqueueMany } from "./enqueue-many.ts";
 
+export interface RecordOptions {
+  /**
+   * False: enqueue no attribution (a backfill stores merged PRs before the commit phase that
+   * attributes their merges). Default true.
+   */
+  attribute?: boolean;
+}
+
 /** Stores one organization's events with their follow-up work (see recordOrgEvents). */
 export function recordEvents(
   ctx: ServiceContext,
   queue: Queue,
   events: NewCodeEvent[],
+  options: RecordOptions = {},
 ): Promise<InsertedEvent[]> {
   return recordOrgEvents(
     ctx.db,
     queue,
     events.map((e) => ({ ...e, orgId: ctx.orgId })),
+    options,
   );
 }
 
@@ -33,6 +43,7 @@ export async function recordOrgEvents(
   db: Database,
   queue: Queue,
   events: readonly OrgCodeEvent[],
+  options: RecordOptions = {},
 ): Promise<InsertedEvent[]> {
   const inserted = await recordCodeEvents(db, events);
   // A merged PR's merge commit is attributed (again) once the PR is known: its squash or rebase
@@ -43,7 +54,7 @@ export async function recordOrgEvents(
       commits.set(`${e.repoId}:${e.commitSha}`, { orgId: e.orgId, repoId: e.repoId, commitSha: e.commitSha });
     }
   }
-  await enqueueMany(queue, db, attributeCommitJob, [...commits.values()]);
+  if (options.attribute !== false) await enqueueMany(queue, db, attributeCommitJob, [...commits.values()]);
   // Every new event changes some period's metrics; the roll-up sweep recomputes marked periods.
   const byRepo = Map.groupBy(inserted, (e) => e.repoId);
   await markMetricsStaleMany(

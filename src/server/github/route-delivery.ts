@@ -16,6 +16,7 @@ import {
   untrackRepositories,
   upsertRepositories,
 } from "../services/github/repositories.ts";
+import { markBackfillsQueued } from "../services/github/repository-sync.ts";
 import { enqueueMany } from "./enqueue-many.ts";
 import { recordIncidentIssue } from "./incident-issues.ts";
 import { orgProductionEnvironments } from "./org-settings.ts";
@@ -185,6 +186,11 @@ async function enqueueBackfills(
 ): Promise<void> {
   if (repos.length === 0) return;
   const since = await backfillSince(ctx);
+  await markBackfillsQueued(
+    ctx,
+    repos.map((r) => r.id),
+    since,
+  );
   await enqueueMany(
     queue,
     ctx.db,

@@ -28,11 +28,13 @@ export const completePushJob = defineJob({
   options: { retryLimit: 8, retryDelay: 60, retryBackoff: true },
 });
 
-export const BACKFILL_PHASES = ["commits", "pulls", "deployments"] as const;
+/** Pull requests first: the commit phase then attributes each merge with its PR known. */
+export const BACKFILL_PHASES = ["pulls", "commits", "deployments"] as const;
 
 /**
  * Imports one page of a repository's history and enqueues the next page in the same
- * transaction, so a crash resumes at the last committed page.
+ * transaction, so a crash resumes at the last committed page. The commit phase through the
+ * mirror is one job for the whole window, which resumes from its recorded progress.
  */
 export const backfillJob = defineJob({
   name: "github-backfill",
@@ -40,11 +42,14 @@ export const backfillJob = defineJob({
     orgId: z.uuid(),
     repoId: z.uuid(),
     since: z.iso.datetime({ offset: true }),
-    phase: z.enum(BACKFILL_PHASES).default("commits"),
+    phase: z.enum(BACKFILL_PHASES).default("pulls"),
     page: z.number().int().positive().default(1),
     imported: z.number().int().nonnegative().default(0),
   }),
-  options: { retryLimit: 8, retryDelay: 60, retryBackoff: true },
+  // A 100k-commit window read through the mirror takes minutes, not the default 15-minute bound's
+  // worth of seconds; one job at a time per worker, so a batch does not hold several backfills.
+  options: { retryLimit: 8, retryDelay: 60, retryBackoff: true, expireInSeconds: 6 * 3600 },
+  work: { batchSize: 1 },
 });
 
 /** Asks GitHub to redeliver recent failed deliveries (scheduled). */

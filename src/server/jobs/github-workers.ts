@@ -1,12 +1,15 @@
+import { mirrorSource } from "../attribution/mirror-source.ts";
 import type { DatabaseHandle } from "../db/client.ts";
 import type { Env } from "../env.ts";
-import { type GithubApp, githubAppFromEnv } from "../github/app-client.ts";
-import { runBackfillPage } from "../github/backfill.ts";
+import { type GithubApp, githubAppFromEnv, githubWebUrl } from "../github/app-client.ts";
+import { type GithubJobDeps, runBackfillPage } from "../github/backfill.ts";
 import { completePush } from "../github/complete-push.ts";
 import { processPendingDeliveries, processStoredDelivery } from "../github/receive-delivery.ts";
 import { reconcileDeliveries } from "../github/reconciler.ts";
 import { logger } from "../logger.ts";
+import { RepositoryMirrors } from "../mirror/repository-mirrors.ts";
 import { pruneDeliveries } from "../services/github/deliveries.ts";
+import { getActiveModel } from "../services/ml-models.ts";
 import {
   backfillJob,
   completePushJob,
@@ -18,7 +21,21 @@ import type { Queue } from "./queue.ts";
 
 /** Registers GitHub ingestion's job handlers and its two schedules. */
 export async function registerGithubWorkers(queue: Queue, handle: DatabaseHandle, env: Env): Promise<void> {
-  await registerGithubHandlers(queue, handle, githubAppFromEnv(env));
+  const app = githubAppFromEnv(env);
+  await registerGithubHandlers(queue, handle, app, {
+    ...(app
+      ? {
+          mirrors: mirrorSource(
+            handle.db,
+            app,
+            RepositoryMirrors.fromEnv(env),
+            githubWebUrl(env.GITHUB_API_URL),
+          ),
+        }
+      : {}),
+    scorerFor: (orgId) =>
+      getActiveModel({ db: handle.db, orgId, actor: { kind: "job", name: backfillJob.name } }),
+  });
 }
 
 /** The same, with the App given (tests pass one pointed at the fake GitHub). */
@@ -26,6 +43,7 @@ export async function registerGithubHandlers(
   queue: Queue,
   handle: DatabaseHandle,
   app: GithubApp | null,
+  history: Pick<GithubJobDeps, "mirrors" | "scorerFor"> = {},
 ): Promise<void> {
   const db = handle.db;
   await queue.work(processDeliveriesJob, async (payload) => {
@@ -45,7 +63,7 @@ export async function registerGithubHandlers(
     );
     return;
   }
-  const deps = { db, queue, app };
+  const deps: GithubJobDeps = { db, queue, app, ...history };
   await queue.work(backfillJob, async (payload) => {
     await runBackfillPage(deps, payload);
   });

@@ -30,6 +30,10 @@ export type MirrorSync =
       status: "cloned" | "fetched";
       gitDir: string;
       ms: number;
+      /** The mirror's size on disk after the sync. */
+      bytes: number;
+      /** Other repositories' mirrors deleted to stay under the total cap. */
+      evicted: string[];
       /** True when another caller's fetch, started after this call, already brought it up to date. */
       coalesced: boolean;
     }
@@ -130,8 +134,8 @@ export class RepositoryMirrors {
       await writeStamp(gitDir, { fetchStartedAt, fetchedAt: now, usedAt: now });
       return { status: "fetched" as const, coalesced: false };
     });
-    await this.evict(new Set([repo.id]));
-    return { ...result, gitDir, ms: elapsed() };
+    const evicted = await this.evict(new Set([repo.id]));
+    return { ...result, gitDir, ms: elapsed(), bytes: await directoryBytes(gitDir), evicted };
   }
 
   /** Records that a reader used the mirror, so eviction keeps it longer. */

@@ -107,3 +107,45 @@ export const webhookDeliveries = pgTable(
     index("webhook_deliveries_installation_idx").on(t.installationId, t.outcome),
   ],
 );
+
+/**
+ * How a repository's history reaches Sentinel: its git mirror (size on disk, last fetch) and the
+ * import of its history (progress, where it was read from). One row per repository, written by
+ * the workers, read by the dashboard and `sentinel backfills`. Kept apart from `repositories`
+ * because it changes every few seconds while a backfill runs.
+ */
+export const repositorySync = pgTable(
+  "repository_sync",
+  {
+    repoId: uuid("repo_id")
+      .primaryKey()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    /** `ready`, `too_large` or `unavailable` (the reason says why); null before the first fetch. */
+    mirrorStatus: text("mirror_status"),
+    mirrorReason: text("mirror_reason"),
+    mirrorBytes: bigint("mirror_bytes", { mode: "number" }),
+    mirrorFetchedAt: timestamp("mirror_fetched_at", { withTimezone: true }),
+    /** `queued`, `running`, `done`, `failed`; null when no import was ever asked for. */
+    backfillStatus: text("backfill_status"),
+    /** `pulls`, `commits`, `deployments`: the phase running now. */
+    backfillPhase: text("backfill_phase"),
+    /** `git` (the mirror) or `rest` (GitHub's API, with the reason in backfill_reason). */
+    backfillSource: text("backfill_source"),
+    backfillReason: text("backfill_reason"),
+    backfillSince: timestamp("backfill_since", { withTimezone: true }),
+    /** The branch tip the commit phase reads from: a retry with the same tip resumes where it stopped. */
+    backfillTip: text("backfill_tip"),
+    commitsTotal: integer("commits_total"),
+    commitsDone: integer("commits_done").notNull().default(0),
+    /** When the commit phase started reading (time left is estimated from the rate since). */
+    commitsStartedAt: timestamp("commits_started_at", { withTimezone: true }),
+    backfillQueuedAt: timestamp("backfill_queued_at", { withTimezone: true }),
+    backfillFinishedAt: timestamp("backfill_finished_at", { withTimezone: true }),
+    backfillError: text("backfill_error"),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("repository_sync_org_idx").on(t.orgId)],
+);
