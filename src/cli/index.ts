@@ -25,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   keys: async () => (await import("./commands/keys.ts")).registerKeysCommands,
   integrations: async () => (await import("./commands/integrations.ts")).registerIntegrationsCommands,
   mirrors: async () => (await import("./commands/mirrors.ts")).registerMirrorsCommands,
+  backfills: async () => (await import("./commands/backfills.ts")).registerBackfillsCommand,
 };
 
 const requested = process.argv.slice(2).find((arg) => !arg.startsWith("-"));

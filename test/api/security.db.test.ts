@@ -145,6 +145,12 @@ const FIXTURES: Record<string, Fixture> = {
     namesTenantObjects: true,
     malformed: () => ({ params: { id: "42" }, field: "id" }),
   },
+  "GET /api/v1/repositories/{id}/sync": {
+    request: (t) => ({ params: { id: t.repoId } }),
+    namesTenantObjects: true,
+    malformed: () => ({ params: { id: "42" }, field: "id" }),
+  },
+  "GET /api/v1/repository-sync": { request: () => ({}), namesTenantObjects: false },
   "PATCH /api/v1/repositories/{id}": {
     request: (t) => ({ params: { id: t.repoId }, body: { tracked: true } }),
     namesTenantObjects: true,

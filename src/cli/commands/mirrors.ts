@@ -1,10 +1,11 @@
 import type { Command } from "commander";
 import { inArray } from "drizzle-orm";
+import { formatBytes } from "../../core/format-bytes.ts";
 import type { Database } from "../../server/db/client.ts";
 import { repositories } from "../../server/db/schema/github.ts";
 import { env } from "../../server/env.ts";
 import type { MirrorEntry } from "../../server/mirror/eviction.ts";
-import { formatBytes, RepositoryMirrors } from "../../server/mirror/repository-mirrors.ts";
+import { RepositoryMirrors } from "../../server/mirror/repository-mirrors.ts";
 import { openConfiguredDatabase } from "../../server/server.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { access, constants, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { formatBytes } from "../../core/format-bytes.ts";
 import { runGit } from "../../git/run-git.ts";
 import type { Env } from "../env.ts";
 import { MirrorUnavailableError } from "./errors.ts";
@@ -257,15 +258,4 @@ export class RepositoryMirrors {
     }
     await rm(trash, { recursive: true, force: true });
   }
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }

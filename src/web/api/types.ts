@@ -33,7 +33,7 @@ import type { meSchema } from "../../server/http/routes/v1/me.ts";
 import type { memberSchema } from "../../server/http/routes/v1/members.ts";
 import type { doraSchema, rankingSchema, seriesSchema } from "../../server/http/routes/v1/metrics.ts";
 import type { organizationSchema } from "../../server/http/routes/v1/organization.ts";
-import type { repositorySchema } from "../../server/http/routes/v1/repositories.ts";
+import type { repositorySchema, repositorySyncSchema } from "../../server/http/routes/v1/repositories.ts";
 
 export type {
   DetectionMethod,
@@ -72,6 +72,8 @@ export type Invitation = z.infer<typeof invitationSchema>;
 export type CreatedInvitation = z.infer<typeof createdInvitationSchema>;
 export type Installation = z.infer<typeof installationSchema>;
 export type Repository = z.infer<typeof repositorySchema>;
+/** A repository's git mirror and the import of its history (the backfill). */
+export type RepositorySync = z.infer<typeof repositorySyncSchema>;
 export type CodeEvent = z.infer<typeof eventSchema>;
 /** aiConfidence is null when there is no evidence either way (unknown, never "human"). */
 export type Attribution = z.infer<typeof attributionSchema>;

@@ -3,6 +3,7 @@ import { RISK_TIERS } from "../../core/enums.ts";
 import { useApiQuery, useOrgSlug } from "../api/hooks.ts";
 import type { Attribution, CodeEvent, Page, Repository, TopFiles } from "../api/types.ts";
 import { FilterBar, useMetricsWindow, useQueryParams, WindowControls } from "../components/filters.tsx";
+import { ImportBanner } from "../components/history-import.tsx";
 import { DoraTiles, MetricsPanel, RecentIncidents } from "../components/metrics.tsx";
 import { Empty, ErrorState, Loading, QueryState } from "../components/states.tsx";
 import { Badge, Card, ConfidenceMeter, PageHeader, TierBadge } from "../components/ui.tsx";
@@ -40,6 +41,7 @@ export default function RepositoryPage() {
         }
         actions={<WindowControls />}
       />
+      <ImportBanner repositoryId={repositoryId} />
       <MetricsPanel repositoryId={repositoryId} />
       <FileFilters />
       <div className="grid grid-2">

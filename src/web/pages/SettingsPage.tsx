@@ -22,8 +22,10 @@ import type {
   Member,
   Organization,
   OrgSettings,
+  RepositorySync,
   TierRule,
 } from "../api/types.ts";
+import { BackfillProgress, MirrorState, pollWhileImporting } from "../components/history-import.tsx";
 import { Empty, InlineError, QueryState } from "../components/states.tsx";
 import { Badge, Card, PageHeader } from "../components/ui.tsx";
 import { formatDate, formatDateTime, formatRelative, tierLabel } from "../format.ts";
@@ -45,6 +47,7 @@ export default function SettingsPage() {
         {isAdmin ? <a href="#invitations">Invitations</a> : null}
         {isAdmin ? <a href="#api-keys">API keys</a> : null}
         <a href="#github">GitHub</a>
+        <a href="#history">Repository history</a>
         <a href="#account">Your account</a>
         {isOwner ? <a href="#danger-zone">Danger zone</a> : null}
       </nav>
@@ -54,6 +57,7 @@ export default function SettingsPage() {
       {isAdmin ? <InvitationsSection /> : null}
       {isAdmin ? <ApiKeysSection /> : null}
       <GithubSection />
+      <HistorySection />
       <AccountSection />
       {isOwner ? <DangerZoneSection /> : null}
     </div>
@@ -561,6 +565,51 @@ function SecretOnce({ label, value, testId }: { label: string; value: string; te
         </button>
       </div>
     </div>
+  );
+}
+
+/** Each repository's history import and git mirror: what `sentinel backfills` prints. */
+function HistorySection() {
+  const query = useApiQuery<{ items: RepositorySync[] }>("/repository-sync", undefined, {
+    refetchInterval: (q) => pollWhileImporting(q.state.data),
+  });
+  return (
+    <Card title="Repository history" id="history">
+      <p className="muted small">
+        Sentinel imports each new repository's past commits from a git mirror it keeps on the server. The
+        mirror is fetched on every push; the least recently used are deleted when the total passes the cap.
+      </p>
+      <QueryState
+        query={query}
+        isEmpty={(d) => d.items.length === 0}
+        empty={<p className="muted">No repositories yet.</p>}
+      >
+        {(data) => (
+          <table className="table" data-testid="repository-history">
+            <thead>
+              <tr>
+                <th scope="col">Repository</th>
+                <th scope="col">History import</th>
+                <th scope="col">Git mirror</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((sync) => (
+                <tr key={sync.repoId}>
+                  <td>{sync.fullName}</td>
+                  <td>
+                    <BackfillProgress sync={sync} />
+                  </td>
+                  <td>
+                    <MirrorState sync={sync} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </QueryState>
+    </Card>
   );
 }
 

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit as honoBodyLimit } from "hono/body-limit";
 import { AppError } from "../../../core/errors.ts";
+import { formatBytes } from "../../../core/format-bytes.ts";
 
 // Request bodies are capped per route before anything reads them. A declared Content-Length over
 // the cap is refused without reading a byte (Node's parser never delivers more than it declares);
@@ -16,10 +17,6 @@ const tooLarge = (c: Context, limitBytes: number) => {
     limitBytes,
   });
 };
-
-function formatBytes(bytes: number): string {
-  return bytes >= MiB ? `${bytes / MiB} MiB` : `${bytes / KiB} KiB`;
-}
 
 function declaredLength(c: Context): number | undefined {
   const header = c.req.header("content-length");

@@ -1,4 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
+import { notFound } from "../../../core/errors.ts";
 import type { Database } from "../../db/client.ts";
 import { repositories, repositorySync } from "../../db/schema/index.ts";
 import type { ServiceContext } from "../context.ts";
@@ -204,6 +205,13 @@ export async function listRepositorySync(
       error: s?.backfillError ?? null,
     },
   }));
+}
+
+/** One repository's mirror and import state; not_found when the organization has no such repository. */
+export async function getRepositorySync(ctx: ServiceContext, repoId: string): Promise<RepositorySyncView> {
+  const [view] = await listRepositorySync(ctx, { repoId });
+  if (!view) throw notFound("repository");
+  return view;
 }
 
 type SyncRow = typeof repositorySync.$inferSelect;

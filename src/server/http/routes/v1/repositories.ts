@@ -1,5 +1,6 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { repoSettingsSchema } from "../../../../core/settings.ts";
+import { getRepositorySync, listRepositorySync } from "../../../services/github/repository-sync.ts";
 import {
   getRepository,
   listRepositories,
@@ -31,6 +32,65 @@ export const repositorySchema = z
   .openapi("Repository");
 
 const toJson = (r: RepositoryView) => ({ ...r, createdAt: iso(r.createdAt) });
+
+const timestamp = z.iso.datetime({ offset: true }).nullable();
+export const repositorySyncSchema = z
+  .object({
+    repoId: z.uuid(),
+    fullName: z.string(),
+    mirror: z.object({
+      status: z.enum(["ready", "too_large", "unavailable"]).nullable().openapi({
+        description: "Null before the first fetch (or after eviction: the next push fetches it again)",
+      }),
+      reason: z.string().nullable(),
+      bytes: z
+        .number()
+        .int()
+        .nullable()
+        .openapi({ description: "Size of the repository's git mirror on disk" }),
+      fetchedAt: timestamp,
+    }),
+    backfill: z.object({
+      status: z.enum(["queued", "running", "done", "failed"]).nullable(),
+      phase: z.enum(["pulls", "commits", "deployments"]).nullable(),
+      source: z.enum(["git", "rest"]).nullable().openapi({
+        description: "`git`: read from the mirror; `rest`: GitHub's API, for the reason given",
+      }),
+      reason: z.string().nullable(),
+      since: timestamp,
+      commitsDone: z.number().int(),
+      commitsTotal: z
+        .number()
+        .int()
+        .nullable()
+        .openapi({ description: "Null when not known in advance (REST)" }),
+      secondsLeft: z.number().int().nullable().openapi({ description: "Estimated from the rate so far" }),
+      queuedAt: timestamp,
+      finishedAt: timestamp,
+      error: z.string().nullable(),
+    }),
+  })
+  .openapi("RepositorySync");
+
+const syncListRoute = v1Route("repositories:read", {
+  method: "get",
+  path: "/api/v1/repository-sync",
+  tags: ["repositories"],
+  summary: "Every repository's git mirror and history import (backfill) progress",
+  responses: {
+    200: jsonResponse(z.object({ items: z.array(repositorySyncSchema) }), "Mirrors and imports"),
+    ...errorResponses(),
+  },
+});
+
+const syncRoute = v1Route("repositories:read", {
+  method: "get",
+  path: "/api/v1/repositories/{id}/sync",
+  tags: ["repositories"],
+  summary: "One repository's git mirror and history import (backfill) progress",
+  request: { params: idParams },
+  responses: { 200: jsonResponse(repositorySyncSchema, "Mirror and import"), ...errorResponses() },
+});
 
 const listRoute = v1Route("repositories:read", {
   method: "get",
@@ -76,6 +136,13 @@ export function registerRepositoryRoutes(app: OpenAPIHono<V1Bindings>): void {
   app.openapi(listRoute, async (c) => {
     const items = await withTenant(c.var, listRepositories);
     return c.json({ items: items.map(toJson) }, 200);
+  });
+  app.openapi(syncListRoute, async (c) => {
+    return c.json({ items: await withTenant(c.var, (ctx) => listRepositorySync(ctx)) }, 200);
+  });
+  app.openapi(syncRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    return c.json(await withTenant(c.var, (ctx) => getRepositorySync(ctx, id)), 200);
   });
   app.openapi(getRoute, async (c) => {
     const { id } = c.req.valid("param");
