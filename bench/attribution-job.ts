@@ -93,8 +93,8 @@ export async function benchAttributionJob(count = 500, concurrency = 4) {
     const deps = {
       db,
       github: app,
-      afterStore: async (tx: typeof db, t: { orgId: string; repoId: string; committedAt: Date }) => {
-        await markMetricsStale(tx, { ...t, timestamps: [t.committedAt] });
+      afterStore: async (tx: typeof db, t: { orgId: string; repoId: string; timestamps: Date[] }) => {
+        await markMetricsStale(tx, t);
       },
     };
 

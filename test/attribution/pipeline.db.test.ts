@@ -212,8 +212,8 @@ const deps = () => ({
   github: app,
   afterStore: (
     tx: ReturnType<typeof database>["db"],
-    t: { orgId: string; repoId: string; committedAt: Date },
-  ) => markMetricsStale(tx, { ...t, timestamps: [t.committedAt] }).then(() => undefined),
+    t: { orgId: string; repoId: string; timestamps: Date[] },
+  ) => markMetricsStale(tx, t).then(() => undefined),
 });
 
 async function rowsFor(sha: string) {

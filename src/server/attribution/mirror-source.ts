@@ -32,8 +32,8 @@ export interface MirrorRequest {
 export type MirrorAnswer = { gitDir: string } | { unavailable: string };
 
 export interface MirrorSource {
-  /** The mirror holding `commitSha`: fetched only when the commit is not there yet. */
-  forCommit(request: MirrorRequest & { commitSha: string }): Promise<MirrorAnswer>;
+  /** The mirror holding every one of `commitShas`: fetched only when one is not there yet. */
+  forCommit(request: MirrorRequest & { commitShas: string[] }): Promise<MirrorAnswer>;
   /** The mirror, fetched up to date now. */
   sync(request: MirrorRequest): Promise<MirrorAnswer>;
 }
@@ -99,7 +99,7 @@ export function mirrorSource(
       } catch (error) {
         return { unavailable: error instanceof Error ? error.message : String(error) };
       }
-      if (!(await hasCommit(gitDir, request.commitSha))) return sync(request);
+      if (!(await hasCommits(gitDir, request.commitShas))) return sync(request);
       // Last use only orders eviction: once a minute per repository is enough, not once a commit.
       const now = Date.now();
       if (now - (touched.get(request.repoId) ?? 0) > TOUCH_EVERY_MS) {
@@ -111,8 +111,14 @@ export function mirrorSource(
   };
 }
 
-async function hasCommit(gitDir: string, sha: string): Promise<boolean> {
-  if (!/^[0-9a-f]{40}$/.test(sha) || !existsSync(gitDir)) return false;
-  const result = await runGit(gitDir, ["cat-file", "-e", `${sha}^{commit}`]);
-  return result.code === 0;
+/** Whether the mirror has every commit: one `git cat-file --batch-check` for all of them. */
+async function hasCommits(gitDir: string, shas: readonly string[]): Promise<boolean> {
+  if (shas.length === 0 || !shas.every((sha) => /^[0-9a-f]{40}$/.test(sha)) || !existsSync(gitDir))
+    return false;
+  const result = await runGit(gitDir, ["cat-file", "--batch-check=%(objecttype)"], {
+    input: shas.map((sha) => `${sha}\n`).join(""),
+  });
+  if (result.code !== 0) return false;
+  const types = result.stdout.toString("utf8").trim().split("\n");
+  return types.length === shas.length && types.every((t) => t === "commit");
 }

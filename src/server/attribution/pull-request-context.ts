@@ -1,4 +1,4 @@
-import { and, desc, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { CommitInput, PullRequestContext } from "../../core/attribution/types.ts";
 import type { prMergedMetadataSchema } from "../../core/events.ts";
@@ -24,60 +24,55 @@ interface Scope {
   repoId: string;
 }
 
-/** The stored PR that merged `commitSha`, if ingestion has seen it. */
-export async function storedPullRequestOf(
-  db: Database,
-  scope: Scope & { commitSha: string },
-): Promise<StoredPullRequest | null> {
-  const merged = (await latestEvent(
-    db,
-    scope,
-    "pr_merged",
-    sql`${codeEvents.metadata}->>'mergeCommitSha' = ${scope.commitSha}`,
-  )) as MergedMetadata | undefined;
-  if (!merged?.number) return null;
-  const opened = (await latestEvent(
-    db,
-    scope,
-    "pr_opened",
-    sql`(${codeEvents.metadata}->>'number')::int = ${merged.number}`,
-  )) as { body?: string | null } | undefined;
-  return { merged: { ...merged, number: merged.number }, body: opened?.body ?? null };
-}
-
 /**
- * Every stored PR of the repository, by merge commit: a backfill reads them once for the whole
- * history instead of twice a commit.
+ * The repository's stored PRs by merge commit (the newest events of each), all of them or those
+ * that merged `mergeCommitShas`: a backfill or a batch of jobs reads them once, not twice a commit.
  */
 export async function storedPullRequests(
   db: Database,
   scope: Scope,
+  filter: { mergeCommitShas?: readonly string[] } = {},
 ): Promise<Map<string, StoredPullRequest>> {
-  const rows = await db
-    .select({ type: codeEvents.eventType, metadata: codeEvents.metadata })
+  const repoEvents = and(eq(codeEvents.orgId, scope.orgId), eq(codeEvents.repoId, scope.repoId));
+  const shas = filter.mergeCommitShas;
+  if (shas?.length === 0) return new Map();
+  const mergedRows = await db
+    .select({ metadata: codeEvents.metadata })
     .from(codeEvents)
     .where(
       and(
-        eq(codeEvents.orgId, scope.orgId),
-        eq(codeEvents.repoId, scope.repoId),
-        sql`${codeEvents.eventType} IN ('pr_merged', 'pr_opened')`,
+        repoEvents,
+        eq(codeEvents.eventType, "pr_merged"),
+        shas ? inArray(sql`${codeEvents.metadata}->>'mergeCommitSha'`, [...shas]) : undefined,
+      ),
+    )
+    .orderBy(codeEvents.timestamp);
+  const merged = new Map<string, MergedMetadata & { number: number }>();
+  // Oldest first: the newest event of each merge commit wins.
+  for (const { metadata } of mergedRows) {
+    const m = metadata as MergedMetadata;
+    if (m.mergeCommitSha && m.number) merged.set(m.mergeCommitSha, { ...m, number: m.number });
+  }
+  if (merged.size === 0) return new Map();
+  const numbers = [...new Set([...merged.values()].map((m) => m.number))];
+  const openedRows = await db
+    .select({ metadata: codeEvents.metadata })
+    .from(codeEvents)
+    .where(
+      and(
+        repoEvents,
+        eq(codeEvents.eventType, "pr_opened"),
+        inArray(sql`(${codeEvents.metadata}->>'number')::int`, numbers),
       ),
     )
     .orderBy(codeEvents.timestamp);
   const bodies = new Map<number, string | null>();
-  const merged: MergedMetadata[] = [];
-  for (const row of rows) {
-    const m = row.metadata as MergedMetadata & { body?: string | null };
-    if (!m.number) continue;
-    // Oldest first: the newest event of each PR wins, as storedPullRequestOf picks it.
-    if (row.type === "pr_opened") bodies.set(m.number, m.body ?? null);
-    else if (m.mergeCommitSha) merged.push(m);
+  for (const { metadata } of openedRows) {
+    const m = metadata as { number?: number; body?: string | null };
+    if (m.number) bodies.set(m.number, m.body ?? null);
   }
   const out = new Map<string, StoredPullRequest>();
-  for (const m of merged) {
-    if (!m.mergeCommitSha || !m.number) continue;
-    out.set(m.mergeCommitSha, { merged: { ...m, number: m.number }, body: bodies.get(m.number) ?? null });
-  }
+  for (const [sha, m] of merged) out.set(sha, { merged: m, body: bodies.get(m.number) ?? null });
   return out;
 }
 
@@ -106,26 +101,4 @@ export async function pullRequestFromGit(
     mergeMethod: merged.mergeMethod ?? "unknown",
     commits: commits ?? [],
   };
-}
-
-async function latestEvent(
-  db: Database,
-  scope: Scope,
-  type: "pr_merged" | "pr_opened",
-  matches: SQL,
-): Promise<unknown> {
-  const [event] = await db
-    .select({ metadata: codeEvents.metadata })
-    .from(codeEvents)
-    .where(
-      and(
-        eq(codeEvents.orgId, scope.orgId),
-        eq(codeEvents.repoId, scope.repoId),
-        eq(codeEvents.eventType, type),
-        matches,
-      ),
-    )
-    .orderBy(desc(codeEvents.timestamp))
-    .limit(1);
-  return event?.metadata;
 }

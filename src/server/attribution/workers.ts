@@ -5,7 +5,7 @@ import type { WorkerRegistration } from "../jobs/workers.ts";
 import { logger } from "../logger.ts";
 import { RepositoryMirrors } from "../mirror/repository-mirrors.ts";
 import { getActiveModel } from "../services/ml-models.ts";
-import { attributeStoredCommit } from "./attribute-commit.ts";
+import { type AttributeCommitDeps, attributeStoredCommits, type CommitJob } from "./attribute-commit.ts";
 import { mirrorSource } from "./mirror-source.ts";
 import { queueReattribution } from "./reattribute.ts";
 
@@ -16,24 +16,26 @@ export const registerAttributionWorkers: WorkerRegistration = async (queue, hand
     ? mirrorSource(handle.db, github, RepositoryMirrors.fromEnv(env), githubWebUrl(env.GITHUB_API_URL))
         .forCommit
     : undefined;
-  const handler = async (payload: { orgId: string; repoId: string; commitSha: string }) => {
-    const outcome = await attributeStoredCommit(
-      {
-        db: handle.db,
-        github,
-        ...(mirrorFor ? { mirrorFor } : {}),
-        scorerFor: (orgId) =>
-          getActiveModel({ db: handle.db, orgId, actor: { kind: "job", name: "attribute-commit" } }),
-        afterStore: (tx, target) =>
-          scheduleRollUp(tx, queue, { ...target, timestamps: [target.committedAt] }),
-      },
-      payload,
-    );
-    if (outcome.status === "skipped")
-      logger.info({ ...payload, reason: outcome.reason }, "commit not attributed");
+  const deps: AttributeCommitDeps = {
+    db: handle.db,
+    github,
+    ...(mirrorFor ? { mirrorFor } : {}),
+    scorerFor: (orgId) =>
+      getActiveModel({ db: handle.db, orgId, actor: { kind: "job", name: "attribute-commit" } }),
+    afterStore: (tx, target) => scheduleRollUp(tx, queue, target),
   };
-  await queue.work(attributeCommitJob, handler);
-  await queue.work(reattributeCommitJob, handler);
+  // A batch of jobs (a push's commits) is read with one git process and stored in one transaction.
+  const handler = async (payloads: CommitJob[]) => {
+    const outcomes = await attributeStoredCommits(deps, payloads);
+    return outcomes.map((outcome, i) => {
+      if (outcome instanceof Error) return outcome;
+      if (outcome.status === "skipped")
+        logger.info({ ...payloads[i], reason: outcome.reason }, "commit not attributed");
+      return null;
+    });
+  };
+  await queue.workBatch(attributeCommitJob, handler);
+  await queue.workBatch(reattributeCommitJob, handler);
   // Without the App nothing can be fetched again; a failure here must not stop the server.
   if (!github) return;
   queueReattribution(handle.db, queue).then(

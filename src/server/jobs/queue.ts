@@ -42,7 +42,12 @@ export function defineJob<S extends z.ZodType>(definition: JobDefinition<S>): Jo
   return definition;
 }
 
-export type JobHandler<S extends z.ZodType> = (payload: z.infer<S>, job: { id: string }) => Promise<void>;
+export type JobHandler<S extends z.ZodType> = (payload: z.infer<S>) => Promise<void>;
+/**
+ * Handles a whole fetched batch at once (one read, one transaction for many jobs). Resolves to
+ * one outcome per payload, in order: null when that job is done, an error to retry it alone.
+ */
+export type BatchHandler<S extends z.ZodType> = (payloads: z.infer<S>[]) => Promise<(Error | null)[]>;
 
 export interface Queue {
   boss: PgBoss;
@@ -58,6 +63,8 @@ export interface Queue {
   ): Promise<string | null>;
   /** Registers a handler and makes sure its queue exists. */
   work<S extends z.ZodType>(job: JobDefinition<S>, handler: JobHandler<S>): Promise<void>;
+  /** Registers a handler of whole batches; a job whose payload does not parse fails alone. */
+  workBatch<S extends z.ZodType>(job: JobDefinition<S>, handler: BatchHandler<S>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -97,7 +104,7 @@ export async function startQueue(handle: DatabaseHandle, opts: { supervise: bool
   });
   await boss.start();
   for (const job of definitions.values()) await ensureQueue(boss, job);
-  return {
+  const queue: Queue = {
     boss,
     async enqueue(tx, job, payload, options) {
       const data = job.schema.parse(payload) as object;
@@ -109,6 +116,20 @@ export async function startQueue(handle: DatabaseHandle, opts: { supervise: bool
       return boss.send(job.name, data, { ...job.options, ...options, db: fromDrizzle(tx, sql) });
     },
     async work(job, handler) {
+      await queue.workBatch(job, async (payloads) => {
+        const outcomes: (Error | null)[] = [];
+        for (const payload of payloads) {
+          try {
+            await handler(payload);
+            outcomes.push(null);
+          } catch (error) {
+            outcomes.push(error instanceof Error ? error : new Error(String(error)));
+          }
+        }
+        return outcomes;
+      });
+    },
+    async workBatch(job, handler) {
       await ensureQueue(boss, job);
       const pace = { ...WORK_DEFAULTS, ...job.work };
       await boss.work(
@@ -125,19 +146,32 @@ export async function startQueue(handle: DatabaseHandle, opts: { supervise: bool
         },
         async (jobs) => {
           const results: JobResult[] = [];
+          const parsed: { id: string; payload: z.infer<typeof job.schema> }[] = [];
           for (const item of jobs) {
-            try {
-              await handler(job.schema.parse(item.data), { id: item.id });
-              results.push({ id: item.id, status: "completed" });
-            } catch (error) {
-              logger.warn({ err: error, job: job.name, jobId: item.id }, "job failed; pg-boss retries it");
-              results.push({ id: item.id, status: "failed", output: loggableError(error) });
-            }
+            const payload = job.schema.safeParse(item.data);
+            if (payload.success) parsed.push({ id: item.id, payload: payload.data });
+            else results.push(failed(job.name, item.id, payload.error));
           }
+          let outcomes: (Error | null)[];
+          try {
+            outcomes = parsed.length > 0 ? await handler(parsed.map((p) => p.payload)) : [];
+          } catch (error) {
+            outcomes = parsed.map(() => (error instanceof Error ? error : new Error(String(error))));
+          }
+          parsed.forEach(({ id }, i) => {
+            const outcome = outcomes[i];
+            results.push(outcome ? failed(job.name, id, outcome) : { id, status: "completed" });
+          });
           return results;
         },
       );
     },
     stop: () => boss.stop({ graceful: true, timeout: 10_000, close: handle.driver.kind === "postgres" }),
   };
+  return queue;
+}
+
+function failed(name: string, jobId: string, error: unknown): JobResult {
+  logger.warn({ err: error, job: name, jobId }, "job failed; pg-boss retries it");
+  return { id: jobId, status: "failed", output: loggableError(error) };
 }
