@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { AppError } from "../core/errors.ts";
+import { SENTINEL_VERSION } from "../core/version.ts";
 import { DatabaseUnavailableError } from "../server/db/errors.ts";
 import { ConfigError } from "../server/env.ts";
 import { EXIT, UsageError } from "./exit.ts";
@@ -9,7 +10,7 @@ const program = new Command()
   .description(
     "How much of your code AI writes, where it lands, how risky it is, and whether it breaks production.",
   )
-  .version("0.1.0")
+  .version(SENTINEL_VERSION)
   .showHelpAfterError("(run with --help for usage)")
   .exitOverride();
 

@@ -1,9 +1,4 @@
-import {
-  INCIDENT_SEVERITIES,
-  INCIDENT_STATUSES,
-  type IncidentSeverity,
-  type IncidentStatus,
-} from "./enums.ts";
+import type { IncidentStatus } from "./enums.ts";
 import { badRequest } from "./errors.ts";
 
 // The incident status machine. Forward moves only (an incident may be resolved without passing
@@ -37,22 +32,4 @@ export function assertTransition(from: IncidentStatus, to: IncidentStatus): Stat
     );
   }
   return from === "resolved" ? "reopened" : "status_changed";
-}
-
-export function parseSeverity(value: unknown): IncidentSeverity {
-  if (typeof value === "string" && (INCIDENT_SEVERITIES as readonly string[]).includes(value)) {
-    return value as IncidentSeverity;
-  }
-  throw badRequest(`severity: ${JSON.stringify(value)} is not one of ${INCIDENT_SEVERITIES.join(", ")}`, {
-    field: "severity",
-  });
-}
-
-export function parseStatus(value: unknown): IncidentStatus {
-  if (typeof value === "string" && (INCIDENT_STATUSES as readonly string[]).includes(value)) {
-    return value as IncidentStatus;
-  }
-  throw badRequest(`status: ${JSON.stringify(value)} is not one of ${INCIDENT_STATUSES.join(", ")}`, {
-    field: "status",
-  });
 }

@@ -6,8 +6,8 @@ import { DEMO_CREDENTIALS, isDatabaseEmpty, seedDatabase, startOfUtcWeek } from 
 import type { Env } from "./env.ts";
 import { createApp } from "./http/app.ts";
 import { type Queue, startQueue } from "./jobs/queue.ts";
-import { registerWorkers } from "./jobs/workers.ts";
 import { logger } from "./logger.ts";
+import { registerWorkers } from "./workers/index.ts";
 
 export interface RunningServer {
   url: string;

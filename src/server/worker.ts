@@ -1,9 +1,9 @@
 import { DatabaseUnavailableError } from "./db/client.ts";
 import { ConfigError, env } from "./env.ts";
 import { startQueue } from "./jobs/queue.ts";
-import { registerWorkers } from "./jobs/workers.ts";
 import { logger } from "./logger.ts";
 import { openConfiguredDatabase } from "./server.ts";
+import { registerWorkers } from "./workers/index.ts";
 
 // `npm run worker`: the job workers alone, so several processes can share one database.
 try {

@@ -3,10 +3,10 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { setPlanOfOrganization } from "../../src/cli/commands/orgs.ts";
-import { ApiKeyUseRecorder } from "../../src/server/auth/last-use.ts";
 import type { Database, DatabaseHandle } from "../../src/server/db/client.ts";
 import * as schema from "../../src/server/db/schema/index.ts";
 import { createApp } from "../../src/server/http/app.ts";
+import { ApiKeyUseRecorder } from "../../src/server/services/access/record-api-key-use.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 import {
   addMember,

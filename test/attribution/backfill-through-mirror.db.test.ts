@@ -107,11 +107,11 @@ afterAll(async () => {
   history?.repo.remove();
 });
 
-function mirrorsAt(root: string) {
+function mirrorsAt(root: string, maxRepoBytes = 1 << 30) {
   return mirrorSource(
     database().db,
     app,
-    new RepositoryMirrors({ root, maxBytes: 1 << 30, maxRepoBytes: 1 << 30 }),
+    new RepositoryMirrors({ root, maxBytes: 1 << 30, maxRepoBytes }),
     githubWebUrl(github.url),
   );
 }
@@ -279,5 +279,30 @@ describe("a backfill through the repository's mirror", () => {
     expect(sync?.backfill.reason).toMatch(/mirror unavailable: unwritable/);
     expect(sync?.mirror).toMatchObject({ status: "unavailable" });
     expect(JSON.stringify(sync)).not.toMatch(/ghs_|x-access-token/);
+  });
+
+  it("reads a repository over the mirror size cap through REST, says so, and does not clone it again", async () => {
+    const { db } = database();
+    const { orgId, repoId } = await newRepository();
+    const root = history.repo.sibling("small-mirrors");
+    const mirrors = mirrorsAt(root, 1024);
+    await drain({ db, queue, app, mirrors }, orgId, repoId);
+    const [sync] = await listRepositorySync({ db, orgId, actor: { kind: "cli" } }, { repoId });
+    expect(sync?.mirror).toMatchObject({ status: "too_large", bytes: null });
+    expect(sync?.mirror.reason).toMatch(/over the mirror limit of 1 KiB/);
+    expect(sync?.backfill).toMatchObject({ status: "done", source: "rest" });
+    expect(sync?.backfill.reason).toMatch(/over the mirror limit/);
+
+    // The clone was measured and deleted; asking again within the day fetches nothing.
+    const fetches = github.gitRequests.length;
+    const again = await mirrors.sync({
+      orgId,
+      repoId,
+      fullName: "acme/history",
+      installationId: INSTALLATION,
+      defaultBranch: "main",
+    });
+    expect(again).toEqual({ unavailable: expect.stringMatching(/over the mirror limit/) });
+    expect(github.gitRequests.length).toBe(fetches);
   });
 });

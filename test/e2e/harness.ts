@@ -8,9 +8,9 @@ import { type DatabaseHandle, openDatabase } from "../../src/server/db/client.ts
 import { migrateDatabase } from "../../src/server/db/migrate.ts";
 import { DEMO_CREDENTIALS, seedDatabase } from "../../src/server/db/seed/index.ts";
 import { loadEnv } from "../../src/server/env.ts";
-import { ensureRollUpQueue } from "../../src/server/jobs/metrics.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { rebuildAllMetrics } from "../../src/server/services/metrics/roll-up.ts";
+import { ensureRollUpQueue } from "../../src/server/workers/metrics.ts";
 
 // A seeded Sentinel on embedded PGlite in a temporary SENTINEL_DATA_DIR, served in-process, and
 // Debian's Chromium driven headless with everything that would reach the internet switched off.

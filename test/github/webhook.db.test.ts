@@ -622,4 +622,24 @@ describe("issues labelled as incidents", () => {
     );
     expect(rows.rows).toEqual([{ title: "Checkout is down 1", severity: "sev2", repo_id: repoId }]);
   });
+
+  it("keeps an issue it cannot read as a failed delivery, with its payload, instead of dropping it", async () => {
+    const { installationId, githubId, org } = await linkedRepo();
+    const payload = {
+      action: "opened",
+      // No title: the intake cannot open an incident from it.
+      issue: { number: 7, labels: [{ name: "incident" }], created_at: "2026-11-20T10:00:00Z" },
+      repository: { id: githubId, full_name: `acct/repo-${githubId}`, default_branch: "main" },
+      installation: { id: installationId },
+    };
+    const res = await postDelivery(server.url, "issues", payload);
+    expect(res).toMatchObject({ status: 202, body: { outcome: "failed" } });
+    const [delivery] = await db()
+      .select()
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.deliveryId, res.deliveryId));
+    expect(delivery).toMatchObject({ event: "issues", outcome: "failed", payload });
+    const incidents = await db().execute(sql`SELECT id FROM incidents WHERE org_id = ${org.id}`);
+    expect(incidents.rows).toEqual([]);
+  });
 });

@@ -15,7 +15,6 @@ import {
   repositories,
 } from "../../src/server/db/schema/index.ts";
 import { validateRow } from "../../src/server/db/validate.ts";
-import { handleTrainModel } from "../../src/server/jobs/train-model.ts";
 import type { ServiceContext } from "../../src/server/services/context.ts";
 import {
   describeActiveModel,
@@ -23,6 +22,7 @@ import {
   loadStoredLabels,
   trainModel,
 } from "../../src/server/services/ml-models.ts";
+import { handleTrainModel } from "../../src/server/workers/train-model.ts";
 import { generateCorpus } from "../core/attribution/model/corpus.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 

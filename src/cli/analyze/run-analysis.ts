@@ -2,6 +2,7 @@ import { attributeCommit } from "../../core/attribution/engine.ts";
 import type { FileScorer } from "../../core/attribution/scorer.ts";
 import type { AttributionContext, CommitAttribution, ManualOverride } from "../../core/attribution/types.ts";
 import type { TierRule } from "../../core/settings.ts";
+import { SENTINEL_VERSION } from "../../core/version.ts";
 import { type CommitFromGit, loadRepositoryEvidence, readCommitsFromGit } from "../../git/commit-input.ts";
 import { countCommits, type LogRange } from "../../git/log-stream.ts";
 import { isAncestor } from "../../git/repo-files.ts";
@@ -12,7 +13,6 @@ import type { AnalysisDocument, RangeFacts, StoredFacts } from "./json-document.
 import { SCHEMA_VERSION } from "./json-document.ts";
 import { SummaryBuilder } from "./summary.ts";
 
-export const SENTINEL_VERSION = "0.1.0";
 const MAX_WARNINGS = 20;
 /** Commits per sink call: large enough that a database writes them in a few statements. */
 const SINK_BATCH = 1000;

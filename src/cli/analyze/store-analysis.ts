@@ -1,7 +1,6 @@
 import type { Database } from "../../server/db/client.ts";
 import { overridesByCommit } from "../../server/services/attribution/override.ts";
 import type { ServiceContext } from "../../server/services/context.ts";
-import { findOrganizationBySlug } from "../../server/services/github/installations.ts";
 import {
   ensureLocalOrganization,
   ensureLocalRepository,
@@ -11,6 +10,7 @@ import {
 } from "../../server/services/local-analysis.ts";
 import { orgSettings } from "../../server/services/metrics/settings.ts";
 import { getActiveModel } from "../../server/services/ml-models.ts";
+import { findOrganizationBySlug } from "../../server/services/organizations/find-organization-by-slug.ts";
 import type { AnalysisDocument } from "./json-document.ts";
 import { type AnalysisRequest, runAnalysis } from "./run-analysis.ts";
 

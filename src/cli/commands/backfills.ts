@@ -2,8 +2,8 @@ import type { Command } from "commander";
 import { formatBytes } from "../../core/format-bytes.ts";
 import { env } from "../../server/env.ts";
 import { openConfiguredDatabase } from "../../server/server.ts";
-import { findOrganizationBySlug } from "../../server/services/github/installations.ts";
 import { listRepositorySync, type RepositorySyncView } from "../../server/services/github/repository-sync.ts";
+import { findOrganizationBySlug } from "../../server/services/organizations/find-organization-by-slug.ts";
 import { UsageError } from "../exit.ts";
 
 // `sentinel backfills`: each repository's history import (commits done of total, time left, read

@@ -5,7 +5,7 @@ import { linkInstallationToOrg } from "../../server/github/link-installation.ts"
 import { processPendingDeliveries } from "../../server/github/receive-delivery.ts";
 import { startQueue } from "../../server/jobs/queue.ts";
 import { openConfiguredDatabase } from "../../server/server.ts";
-import { findOrganizationBySlug } from "../../server/services/github/installations.ts";
+import { findOrganizationBySlug } from "../../server/services/organizations/find-organization-by-slug.ts";
 import { UsageError } from "../exit.ts";
 
 export function registerInstallationsCommands(program: Command): void {

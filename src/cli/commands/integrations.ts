@@ -1,9 +1,6 @@
 import { type Command, Option } from "commander";
-import { eq } from "drizzle-orm";
-import { AppError } from "../../core/errors.ts";
 import { publicOrigin } from "../../server/auth/better-auth.ts";
 import type { Database } from "../../server/db/client.ts";
-import { organizations } from "../../server/db/schema/organizations.ts";
 import { env } from "../../server/env.ts";
 import { openConfiguredDatabase } from "../../server/server.ts";
 import {
@@ -12,17 +9,14 @@ import {
   type RotatedSecret,
   rotateIntegrationSecret,
 } from "../../server/services/incidents/secrets.ts";
+import { findOrganizationBySlug } from "../../server/services/organizations/find-organization-by-slug.ts";
 
 /** `sentinel integrations rotate-secret`, on an open database: the organization by slug, then the service. */
 export async function rotateSecretOfOrganization(
   db: Database,
   input: { org: string; provider: IntegrationKind },
 ): Promise<RotatedSecret> {
-  const [org] = await db
-    .select({ id: organizations.id })
-    .from(organizations)
-    .where(eq(organizations.slug, input.org));
-  if (!org) throw new AppError("not_found", `organization '${input.org}' not found`);
+  const org = await findOrganizationBySlug(db, input.org);
   return rotateIntegrationSecret({ db, orgId: org.id, actor: { kind: "cli" } }, input.provider);
 }
 

@@ -1,12 +1,10 @@
 import type { Command } from "commander";
-import { eq } from "drizzle-orm";
 import { ZodError } from "zod";
-import { AppError } from "../../core/errors.ts";
 import { API_KEY_SCOPES } from "../../server/auth/permissions.ts";
-import { organizations } from "../../server/db/schema/organizations.ts";
 import { env } from "../../server/env.ts";
 import { openConfiguredDatabase } from "../../server/server.ts";
 import { createApiKey } from "../../server/services/api-keys/create-api-key.ts";
+import { findOrganizationBySlug } from "../../server/services/organizations/find-organization-by-slug.ts";
 import { UsageError } from "../exit.ts";
 
 export function registerKeysCommands(program: Command): void {
@@ -27,11 +25,7 @@ export function registerKeysCommands(program: Command): void {
       }
       const { handle } = await openConfiguredDatabase(env());
       try {
-        const [org] = await handle.db
-          .select({ id: organizations.id })
-          .from(organizations)
-          .where(eq(organizations.slug, options.org));
-        if (!org) throw new AppError("not_found", `organization '${options.org}' not found`);
+        const org = await findOrganizationBySlug(handle.db, options.org);
         const created = await createApiKey(
           { db: handle.db, orgId: org.id, actor: { kind: "cli" } },
           {

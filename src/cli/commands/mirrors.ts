@@ -1,12 +1,11 @@
 import type { Command } from "commander";
-import { inArray } from "drizzle-orm";
 import { formatBytes } from "../../core/format-bytes.ts";
 import type { Database } from "../../server/db/client.ts";
-import { repositories } from "../../server/db/schema/github.ts";
 import { env } from "../../server/env.ts";
 import type { MirrorEntry } from "../../server/mirror/eviction.ts";
 import { RepositoryMirrors } from "../../server/mirror/repository-mirrors.ts";
 import { openConfiguredDatabase } from "../../server/server.ts";
+import { repositoryNames } from "../../server/services/github/repositories.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -17,11 +16,7 @@ export async function mirrorRepositoryNames(
 ): Promise<Map<string, string>> {
   const ids = entries.map((e) => e.repoId).filter((id) => UUID.test(id));
   if (ids.length === 0) return new Map();
-  const rows = await db
-    .select({ id: repositories.id, fullName: repositories.fullName })
-    .from(repositories)
-    .where(inArray(repositories.id, ids));
-  return new Map(rows.map((r) => [r.id, r.fullName]));
+  return repositoryNames(db, ids);
 }
 
 /** The table `sentinel mirrors list` prints: one mirror a line, largest first, then the total. */

@@ -8,12 +8,9 @@ import type { DatabaseHandle } from "../../server/db/client.ts";
 import { env } from "../../server/env.ts";
 import { openConfiguredDatabase } from "../../server/server.ts";
 import type { ServiceContext } from "../../server/services/context.ts";
-import {
-  describeActiveModel,
-  findOrganizationIdBySlug,
-  trainModel,
-} from "../../server/services/ml-models.ts";
+import { describeActiveModel, trainModel } from "../../server/services/ml-models.ts";
 import { collectTrainingExamples } from "../../server/services/ml-training-examples.ts";
+import { findOrganizationBySlug } from "../../server/services/organizations/find-organization-by-slug.ts";
 import { EXIT, UsageError } from "../exit.ts";
 
 interface ModelOptions {
@@ -69,7 +66,7 @@ async function run(
   let handle: DatabaseHandle | undefined;
   try {
     ({ handle } = await openConfiguredDatabase(env()));
-    const orgId = await findOrganizationIdBySlug(handle.db, options.org);
+    const { id: orgId } = await findOrganizationBySlug(handle.db, options.org);
     await action({ db: handle.db, orgId, actor: { kind: "cli" } }, options);
   } catch (error) {
     const code = exitCodeFor(error);

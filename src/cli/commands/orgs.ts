@@ -5,9 +5,9 @@ import { publicOrigin } from "../../server/auth/better-auth.ts";
 import type { Database } from "../../server/db/client.ts";
 import { env } from "../../server/env.ts";
 import { openConfiguredDatabase } from "../../server/server.ts";
-import { findOrganizationBySlug } from "../../server/services/github/installations.ts";
 import { operatorPlanSource } from "../../server/services/organizations/billing.ts";
 import { createOrganization } from "../../server/services/organizations/create-organization.ts";
+import { findOrganizationBySlug } from "../../server/services/organizations/find-organization-by-slug.ts";
 import {
   getOrganizationPlan,
   type OrganizationView,

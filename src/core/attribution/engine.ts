@@ -4,6 +4,7 @@ import { commitSignals } from "./commit-signals.ts";
 import { type AddedLines, parseAddedLines, wholeFile } from "./diff.ts";
 import { applyLineRecords, indexLineRecords, type LineRecordIndex } from "./line-records.ts";
 import { makeSignal } from "./make-signal.ts";
+import { MAX_MODEL_CONFIDENCE } from "./model/constants.ts";
 import type { DetectionSignals, LineSplit, Signal } from "./signals.ts";
 import { classifyTier, compileTierContext, type TierContext } from "./tiers.ts";
 import type {
@@ -17,8 +18,6 @@ import type {
 
 /** Bump on any change that can alter a verdict: rows with an older version get re-attributed. */
 export const ENGINE_VERSION = "2026.11.1";
-/** The model decides only where nothing else speaks, and never as strongly as a real trailer. */
-export const ML_CONFIDENCE_CAP = 0.6;
 
 const MAX_SIGNALS = 100;
 const MAX_FILE_SIGNALS = 50;
@@ -123,14 +122,14 @@ function attributeFile(file: FileChange, shared: Shared): FileAttribution {
       const raw = scorer.score(addedText, file.path);
       if (Number.isFinite(raw)) {
         const score = round(Math.min(1, Math.max(0, raw)));
-        confidence = round(Math.min(score, ML_CONFIDENCE_CAP));
+        confidence = round(Math.min(score, MAX_MODEL_CONFIDENCE));
         method = "ml_model";
         const version = scorer.version.slice(0, 100);
         modelInfo = { version, score };
         // Lines count as AI only past the model's own operating threshold (chosen for ≤ 5% false
         // positives on human code), which is stricter than the heuristics' 0.5.
         const threshold = scorer.threshold ?? AI_LINE_THRESHOLD;
-        const evidence = `model ${version} scored ${score} (threshold ${round(threshold)}); confidence capped at ${ML_CONFIDENCE_CAP}`;
+        const evidence = `model ${version} scored ${score} (threshold ${round(threshold)}); confidence capped at ${MAX_MODEL_CONFIDENCE}`;
         fileSignals = [makeSignal("ml-model", null, null, evidence, confidence)];
         lines = split(additions, score >= threshold ? additions : 0, 0);
       }

@@ -7,6 +7,7 @@ import { MirrorUnavailableError } from "../mirror/errors.ts";
 import type { RepositoryMirrors } from "../mirror/repository-mirrors.ts";
 import {
   type MirrorState,
+  mirrorStateOf,
   recordMirrorState,
   recordMirrorsEvicted,
 } from "../services/github/repository-sync.ts";
@@ -19,6 +20,7 @@ import {
 // or why there is no mirror) is recorded for the repository's settings and `sentinel backfills`.
 
 const TOUCH_EVERY_MS = 60_000;
+const TOO_LARGE_RECHECK_MS = 24 * 3600_000;
 
 export interface MirrorRequest {
   orgId: string;
@@ -46,13 +48,14 @@ export function mirrorSource(
 ): MirrorSource {
   const touched = new Map<string, number>();
 
+  const ctxOf = (request: MirrorRequest) => ({
+    db,
+    orgId: request.orgId,
+    actor: { kind: "job" as const, name: "mirror" },
+  });
   const record = async (request: MirrorRequest, state: MirrorState, evicted: string[] = []) => {
     try {
-      await recordMirrorState(
-        { db, orgId: request.orgId, actor: { kind: "job", name: "mirror" } },
-        request.repoId,
-        state,
-      );
+      await recordMirrorState(ctxOf(request), request.repoId, state);
       await recordMirrorsEvicted(db, evicted);
     } catch (err) {
       // Bookkeeping for the settings page must not cost a verdict.
@@ -62,6 +65,16 @@ export function mirrorSource(
 
   const sync = async (request: MirrorRequest): Promise<MirrorAnswer> => {
     try {
+      // A repository found over the size cap is read through REST for a day before cloning again.
+      if (!existsSync(mirrors.gitDirFor(request.repoId))) {
+        const last = await mirrorStateOf(ctxOf(request), request.repoId);
+        if (
+          last?.status === "too_large" &&
+          last.checkedAt &&
+          Date.now() - last.checkedAt.getTime() < TOO_LARGE_RECHECK_MS
+        )
+          return { unavailable: last.reason ?? "repository over the mirror size limit" };
+      }
       const octokit = await github.getInstallationOctokit(request.installationId);
       const { token } = (await octokit.auth({ type: "installation" })) as { token: string };
       const synced = await mirrors.sync(

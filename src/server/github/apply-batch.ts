@@ -13,7 +13,7 @@ import {
   type RepositoryRow,
   trackedBranches,
 } from "../services/github/repositories.ts";
-import { orgProductionEnvironments } from "./org-settings.ts";
+import { orgProductionEnvironments } from "../services/metrics/settings.ts";
 import { planRepositoryEvent, REPOSITORY_EVENTS, type RepositoryEventPlan } from "./plan-delivery.ts";
 import {
   deliveryHeaders,

@@ -1,35 +1,20 @@
-import { z } from "zod";
 import type { ServiceContext } from "../services/context.ts";
 import type { RepositoryRow } from "../services/github/repositories.ts";
 import { incidentFromGithubIssue } from "../services/incidents/github-issue.ts";
-
-const issuePayload = z.looseObject({
-  action: z.string(),
-  issue: z.looseObject({
-    number: z.number().int().positive(),
-    title: z.string(),
-    body: z.string().nullish(),
-    html_url: z.string().nullish(),
-    labels: z.array(z.looseObject({ name: z.string() })).default([]),
-    created_at: z.string(),
-    closed_at: z.string().nullish(),
-    updated_at: z.string().nullish(),
-  }),
-});
+import type { IssuesEvent } from "./payloads.ts";
 
 /**
  * GitHub issues carrying the organization's incident label become incidents (the incident
  * service decides, idempotently per issue). Returns whether an incident was created or changed.
+ * The payload is checked once, by the caller (a malformed one fails the delivery).
  * The metrics roll-up is not enqueued here: its stale marks wait for the next scheduled one.
  */
 export async function recordIncidentIssue(
   ctx: ServiceContext,
   repo: RepositoryRow,
-  payload: Record<string, unknown>,
+  event: IssuesEvent,
 ): Promise<boolean> {
-  const parsed = issuePayload.safeParse(payload);
-  if (!parsed.success) return false;
-  const { action, issue } = parsed.data;
+  const { action, issue } = event;
   const { outcome } = await incidentFromGithubIssue(ctx, {
     repoId: repo.id,
     action,

@@ -136,11 +136,18 @@ export const deploymentStatusEventSchema = z.looseObject({
   repository: repositorySchema,
 });
 
+/** Every field the incident intake (src/server/github/incident-issues.ts) reads. */
 export const issuesEventSchema = z.looseObject({
   action: z.string(),
   issue: z.looseObject({
-    number: z.number().int(),
+    number: z.number().int().positive(),
+    title: z.string(),
+    body: z.string().nullish(),
+    html_url: z.string().nullish(),
     labels: z.array(label).default([]),
+    created_at: z.string(),
+    closed_at: z.string().nullish(),
+    updated_at: z.string().nullish(),
   }),
   label: label.optional(),
   repository: repositorySchema,
@@ -150,4 +157,5 @@ export type InstallationPayload = z.infer<typeof installationSchema>;
 export type RepositoryRef = z.infer<typeof repositoryRefSchema>;
 export type RepositoryPayload = z.infer<typeof repositorySchema>;
 export type PushEvent = z.infer<typeof pushEventSchema>;
+export type IssuesEvent = z.infer<typeof issuesEventSchema>;
 export type PullRequestPayload = z.infer<typeof pullRequestSchema>;

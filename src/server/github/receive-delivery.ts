@@ -1,6 +1,6 @@
 import { AppError } from "../../core/errors.ts";
 import type { Database } from "../db/client.ts";
-import { isConnectionFailure } from "../http/errors.ts";
+import { isConnectionFailure } from "../db/errors.ts";
 import { processDeliveriesJob } from "../jobs/github-definitions.ts";
 import type { Queue } from "../jobs/queue.ts";
 import { logger } from "../logger.ts";

@@ -1,7 +1,6 @@
-import { inArray } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
-import { webhookDeliveries } from "../db/schema/index.ts";
 import { logger } from "../logger.ts";
+import { storedDeliveryIds } from "../services/github/deliveries.ts";
 import type { GithubApp } from "./app-client.ts";
 
 /** GitHub lets an App redeliver deliveries from the last three days. */
@@ -46,16 +45,10 @@ export async function reconcileDeliveries(
     attempts.every((a) => a.status_code < 200 || a.status_code >= 300),
   );
   if (failed.length === 0) return { examined, redelivered: 0 };
-  const stored = await db
-    .select({ deliveryId: webhookDeliveries.deliveryId })
-    .from(webhookDeliveries)
-    .where(
-      inArray(
-        webhookDeliveries.deliveryId,
-        failed.map(([guid]) => guid),
-      ),
-    );
-  const have = new Set(stored.map((s) => s.deliveryId));
+  const have = await storedDeliveryIds(
+    db,
+    failed.map(([guid]) => guid),
+  );
   let redelivered = 0;
   for (const [guid, attempts] of failed) {
     if (have.has(guid)) continue;

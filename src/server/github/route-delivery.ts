@@ -17,9 +17,9 @@ import {
   upsertRepositories,
 } from "../services/github/repositories.ts";
 import { markBackfillsQueued } from "../services/github/repository-sync.ts";
+import { orgProductionEnvironments } from "../services/metrics/settings.ts";
 import { enqueueMany } from "./enqueue-many.ts";
 import { recordIncidentIssue } from "./incident-issues.ts";
-import { orgProductionEnvironments } from "./org-settings.ts";
 import {
   installationEventSchema,
   installationRepositoriesEventSchema,
@@ -124,7 +124,7 @@ export async function routeDelivery(tx: Database, queue: Queue, delivery: Delive
       const p = parseEvent(issuesEventSchema, payload, event);
       const repo = await resolveRepository(ctx, queue, installationId, p.repository);
       if (!repo) return result("ignored", orgId);
-      const handled = await recordIncidentIssue(ctx, repo, payload);
+      const handled = await recordIncidentIssue(ctx, repo, p);
       return result(handled ? "processed" : "recorded", orgId, handled ? 1 : 0);
     }
     default:

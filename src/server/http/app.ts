@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { SENTINEL_VERSION } from "../../core/version.ts";
 import { MAX_DELIVERY_BYTES } from "../github/read-delivery.ts";
 import { logger } from "../logger.ts";
 import { clientAddress } from "./client-address.ts";
@@ -13,7 +14,6 @@ import { MAX_PAGERDUTY_BYTES, registerPagerDutyWebhook } from "./routes/pagerdut
 import { registerV1 } from "./routes/v1/index.ts";
 import { registerStatic } from "./static.ts";
 
-const VERSION = "0.1.0";
 const SLOW_REQUEST_MS = 1000;
 /**
  * Webhook bodies are unauthenticated until their signature is checked over the whole body, so they
@@ -63,7 +63,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppBindings> {
     ),
   );
 
-  registerHealth(app, deps, VERSION);
+  registerHealth(app, deps, SENTINEL_VERSION);
   const { auth } = registerV1(app, deps, { rateLimiter: deps.rateLimiter });
   const webhookBodies = new ByteBudget(WEBHOOK_BODY_BUDGET_BYTES);
   app.use("/api/webhooks/github", budgetedBody(webhookBodies, MAX_DELIVERY_BYTES));

@@ -2,7 +2,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
 import { AppError, type ErrorCode } from "../../core/errors.ts";
-import { DatabaseUnavailableError } from "../db/client.ts";
+import { DatabaseUnavailableError, isConnectionFailure } from "../db/errors.ts";
 
 /** The one mapping from error codes to HTTP statuses. */
 export function httpStatus(code: ErrorCode): ContentfulStatusCode {
@@ -68,29 +68,4 @@ function fromHttpException(error: HTTPException): AppError {
   const code = HTTP_EXCEPTION_CODES[error.status];
   if (!code) return new AppError("internal", "internal error");
   return new AppError(code, error.message || code, code === "bad_request" ? { field: "body" } : undefined);
-}
-
-const CONNECTION_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "57P01",
-  "57P03",
-  "08006",
-  "08001",
-]);
-
-/** A lost or refused database connection, however deep the driver wrapped it. */
-export function isConnectionFailure(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
-    const candidate = e as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof candidate.code === "string" && CONNECTION_CODES.has(candidate.code)) return true;
-    if (
-      typeof candidate.message === "string" &&
-      /timeout exceeded when trying to connect|Connection terminated/i.test(candidate.message)
-    )
-      return true;
-    e = candidate.cause;
-  }
-  return false;
 }

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { defineJob } from "./queue.ts";
 
 // Job definitions (name + payload schema) shared by the code that enqueues them and the code that
-// handles them, so neither imports the other.
+// handles them (src/server/workers/, attribution/workers.ts), so neither imports the other. They
+// depend on no domain: services, webhooks and handlers all import them.
 
 /** Analyse one commit's files. Enqueued, in the same transaction, for every new commit event. */
 export const attributeCommitJob = defineJob({
@@ -33,3 +34,34 @@ export const pruneIntegrationEventsJob = defineJob({
   schema: z.strictObject({ days: z.number().int().positive().default(30) }).default({ days: 30 }),
   options: { retryLimit: 2 },
 });
+
+/** Recompute one repository's stale repo_metrics rows (marked in repo_metrics_pending). */
+export const rollUpMetricsJob = defineJob({
+  name: "metrics-roll-up",
+  schema: z.strictObject({ orgId: z.uuid(), repoId: z.uuid() }),
+  options: { retryLimit: 5, retryDelay: 10, retryBackoff: true },
+  policy: "stately",
+});
+
+/** Every minute: roll up whatever stale marks no job took (a lost send, a crash between commit and send). */
+export const sweepMetricsJob = defineJob({
+  name: "metrics-sweep",
+  schema: z.unknown(),
+  options: { retryLimit: 0 },
+});
+
+/**
+ * Trains the organization's `ml_model` from local clones of its repositories (paths on the
+ * worker's machine: code_attribution stores verdicts, not code). Same work as
+ * `sentinel model train --repo`.
+ */
+export const trainModelJob = defineJob({
+  name: "attribution-train-model",
+  schema: z.strictObject({
+    orgId: z.uuid(),
+    repositoryPaths: z.array(z.string().min(1).max(4096)).min(1).max(100),
+  }),
+  options: { retryLimit: 2, retryDelay: 300 },
+});
+
+export type TrainModelPayload = z.infer<typeof trainModelJob.schema>;

@@ -117,7 +117,7 @@ export class RepositoryMirrors {
       if (!usable) {
         await this.discard(gitDir);
         await this.clone(gitDir, repo, token);
-        return { status: "cloned" as const, coalesced: false };
+        return this.checkCloneSize(gitDir);
       }
       const fetchStartedAt = Date.now();
       try {
@@ -128,15 +128,33 @@ export class RepositoryMirrors {
         // Missing or broken objects: start again from nothing, once.
         await this.discard(gitDir);
         await this.clone(gitDir, repo, token);
-        return { status: "cloned" as const, coalesced: false };
+        return this.checkCloneSize(gitDir);
       }
       await this.setHead(gitDir, repo.defaultBranch);
       const now = Date.now();
       await writeStamp(gitDir, { fetchStartedAt, fetchedAt: now, usedAt: now });
       return { status: "fetched" as const, coalesced: false };
     });
+    if (result.status === "too_large")
+      return { status: "too_large", gitDir: null, ms: elapsed(), reason: result.reason };
     const evicted = await this.evict(new Set([repo.id]));
     return { ...result, gitDir, ms: elapsed(), bytes: await directoryBytes(gitDir), evicted };
+  }
+
+  /**
+   * A clone over the per-repository cap is deleted again: GitHub's `size` is not always known
+   * before cloning, and a mirror that large would push every other one out.
+   */
+  private async checkCloneSize(
+    gitDir: string,
+  ): Promise<{ status: "cloned"; coalesced: false } | { status: "too_large"; reason: string }> {
+    const bytes = await directoryBytes(gitDir);
+    if (bytes <= this.maxRepoBytes) return { status: "cloned", coalesced: false };
+    await this.discard(gitDir);
+    return {
+      status: "too_large",
+      reason: `repository is ${formatBytes(bytes)}, over the mirror limit of ${formatBytes(this.maxRepoBytes)}`,
+    };
   }
 
   /** Records that a reader used the mirror, so eviction keeps it longer. */

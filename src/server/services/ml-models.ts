@@ -15,9 +15,7 @@ import {
   type ModelScorer,
 } from "../../core/attribution/model/serialise.ts";
 import { type TrainingOutcome, trainAndEvaluate } from "../../core/attribution/model/train.ts";
-import { AppError } from "../../core/errors.ts";
-import type { Database } from "../db/client.ts";
-import { attributionOverrides, codeAttribution, mlModels, organizations } from "../db/schema/index.ts";
+import { attributionOverrides, codeAttribution, mlModels } from "../db/schema/index.ts";
 import { registerJsonbValidator, validateRow } from "../db/validate.ts";
 import type { ServiceContext } from "./context.ts";
 
@@ -56,16 +54,6 @@ const summaryColumns = {
   trainedOn: mlModels.trainedOn,
   metrics: mlModels.metrics,
 };
-
-/** The organization's id for a slug (the CLI names organizations by slug). */
-export async function findOrganizationIdBySlug(db: Database, slug: string): Promise<string> {
-  const [row] = await db
-    .select({ id: organizations.id })
-    .from(organizations)
-    .where(eq(organizations.slug, slug));
-  if (!row) throw new AppError("not_found", `organization "${slug}" not found`);
-  return row.id;
-}
 
 const key = (sha: string, path: string | null) => `${sha}\u0000${path ?? ""}`;
 

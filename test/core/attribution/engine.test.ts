@@ -1,8 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { combineSignals } from "../../../src/core/attribution/combine.ts";
-import { attributeCommit, ENGINE_VERSION, ML_CONFIDENCE_CAP } from "../../../src/core/attribution/engine.ts";
+import { attributeCommit, ENGINE_VERSION } from "../../../src/core/attribution/engine.ts";
 import { makeSignal } from "../../../src/core/attribution/make-signal.ts";
+import { MAX_MODEL_CONFIDENCE } from "../../../src/core/attribution/model/constants.ts";
 import type { FileScorer } from "../../../src/core/attribution/scorer.ts";
 import type { ManualOverride } from "../../../src/core/attribution/types.ts";
 import { commit, expectWellFormed, file } from "./helpers.ts";
@@ -227,13 +228,16 @@ describe("the ML model", () => {
     const f = result.files[0];
     expect(model.calls).toEqual(["src/a.ts:4"]);
     expect(f).toMatchObject({
-      aiConfidence: ML_CONFIDENCE_CAP,
+      aiConfidence: MAX_MODEL_CONFIDENCE,
       detectionMethod: "ml_model",
       tool: null,
       lines: { ai: 4, human: 0, unknown: 0 },
     });
     expect(f?.detectionSignals.model).toEqual({ version: "m-2026-11-20.3", score: 0.97 });
-    expect(f?.detectionSignals.signals[0]).toMatchObject({ detector: "ml-model", weight: ML_CONFIDENCE_CAP });
+    expect(f?.detectionSignals.signals[0]).toMatchObject({
+      detector: "ml-model",
+      weight: MAX_MODEL_CONFIDENCE,
+    });
     expect(f?.detectionSignals.signals[0]?.evidence).toContain("m-2026-11-20.3");
     expect(result.detectionMethod).toBe("ml_model");
   });
@@ -251,12 +255,12 @@ describe("the ML model", () => {
     const strict = (score: number) => ({ ...scorer(score), threshold: 0.73 });
     const below = attributeCommit(commit({ files: [file("src/a.ts", 4)] }), { model: strict(0.7) });
     expect(below.files[0]).toMatchObject({
-      aiConfidence: ML_CONFIDENCE_CAP,
+      aiConfidence: MAX_MODEL_CONFIDENCE,
       lines: { ai: 0, human: 0, unknown: 4 },
     });
     const above = attributeCommit(commit({ files: [file("src/a.ts", 4)] }), { model: strict(0.8) });
     expect(above.files[0]).toMatchObject({
-      aiConfidence: ML_CONFIDENCE_CAP,
+      aiConfidence: MAX_MODEL_CONFIDENCE,
       lines: { ai: 4, human: 0, unknown: 0 },
     });
   });
@@ -334,7 +338,7 @@ describe("invariants on arbitrary input", () => {
           for (const f of result.files) {
             if (f.aiConfidence !== null) expect(f.aiConfidence).toBeGreaterThanOrEqual(0);
             if (f.detectionMethod === "ml_model")
-              expect(f.aiConfidence).toBeLessThanOrEqual(ML_CONFIDENCE_CAP);
+              expect(f.aiConfidence).toBeLessThanOrEqual(MAX_MODEL_CONFIDENCE);
           }
         },
       ),

@@ -100,7 +100,10 @@ describe("commit messages parse in linear time", () => {
     const fields = ["a".repeat(40), "", "Jane", "jane@example.com", "Jane", "jane@example.com"];
     const record = Buffer.concat([
       marker,
-      Buffer.from(`${[...fields, "2026-03-01T12:00:00Z", message, ""].join("\0")}\0\x02\0`),
+      // Committer date, author date, message, note.
+      Buffer.from(
+        `${[...fields, "2026-03-01T12:00:00Z", "2026-03-01T11:00:00Z", message, ""].join("\0")}\0\x02\0`,
+      ),
     ]);
     const ms = bestOf(MESSAGE_BUDGET_MS, () => parseCommitRecord(record, marker.length));
     expect(ms).toBeLessThan(MESSAGE_BUDGET_MS);

@@ -27,9 +27,9 @@ describe("sentinel mirrors list", () => {
       "/m",
     );
     expect(text.split("\n")).toEqual([
-      "REPOSITORY ID  FULL NAME     SIZE     LAST USED",
-      "r1             octo-org/big  3.0 MiB  2024-06-01T10:00:00Z",
-      "r2             -             512 B    2024-05-01T10:00:00Z",
+      "REPOSITORY ID  FULL NAME     SIZE   LAST USED",
+      "r1             octo-org/big  3 MiB  2024-06-01T10:00:00Z",
+      "r2             -             512 B  2024-05-01T10:00:00Z",
       "2 mirrors, 3.0 MiB in /m",
       "",
     ]);

@@ -98,8 +98,7 @@ describe("RepositoryMirrors.sync", () => {
       await world.token(),
     );
     expect(result).toMatchObject({ status: "too_large", gitDir: null });
-    if (result.status === "too_large")
-      expect(result.reason).toMatch(/2\.0 MiB, over the mirror limit of 1\.0 MiB/);
+    if (result.status === "too_large") expect(result.reason).toMatch(/2 MiB, over the mirror limit of 1 MiB/);
     expect(world.fake.gitRequests).toEqual([]);
     expect(await world.mirrors.list()).toEqual([]);
   });

@@ -3,11 +3,11 @@ import type { MemberRole, OrgPlan } from "../../../core/enums.ts";
 import { AppError } from "../../../core/errors.ts";
 import { apiKeyState, hashApiKey, isWellFormedApiKey } from "../../auth/api-keys.ts";
 import type { Auth } from "../../auth/better-auth.ts";
-import type { ApiKeyUseRecorder } from "../../auth/last-use.ts";
 import { type Permission, permissionsForRole, permissionsForScopes } from "../../auth/permissions.ts";
 import type { Database } from "../../db/client.ts";
 import { findApiKeyByHash } from "../../services/access/find-api-key.ts";
 import { findMembershipBySlug, listMemberships } from "../../services/access/find-membership.ts";
+import type { ApiKeyUseRecorder } from "../../services/access/record-api-key-use.ts";
 import type { Actor } from "../../services/context.ts";
 import type { AppVariables } from "../context.ts";
 

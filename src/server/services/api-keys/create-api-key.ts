@@ -7,11 +7,18 @@ import type { ServiceContext } from "../context.ts";
 import { assertMayGrantScopes } from "../members/grant-rule.ts";
 import type { ApiKeyView } from "./list-api-keys.ts";
 
+/** Validated here and published by the route; `expiresAt` is ISO 8601 with an offset, or a Date in-process. */
 export const createApiKeyInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
   scopes: z.array(z.enum(API_KEY_SCOPES)).min(1).max(API_KEY_SCOPES.length),
-  expiresAt: z.coerce
-    .date()
+  expiresAt: z
+    .preprocess(
+      // An invalid Date stays a Date, which the string check then refuses.
+      (value: Date | string) =>
+        value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString() : value,
+      z.iso.datetime({ offset: true }),
+    )
+    .pipe(z.coerce.date())
     .refine((d) => d.getTime() > Date.now(), "must be in the future")
     .nullable()
     .optional(),

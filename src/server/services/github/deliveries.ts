@@ -140,6 +140,16 @@ export async function findDelivery(
   return rows[0];
 }
 
+/** Which of these delivery ids are stored, whatever their outcome. */
+export async function storedDeliveryIds(db: Database, deliveryIds: readonly string[]): Promise<Set<string>> {
+  if (deliveryIds.length === 0) return new Set();
+  const rows = await db
+    .select({ deliveryId: webhookDeliveries.deliveryId })
+    .from(webhookDeliveries)
+    .where(inArray(webhookDeliveries.deliveryId, [...deliveryIds]));
+  return new Set(rows.map((r) => r.deliveryId));
+}
+
 /**
  * Deletes deliveries received before `before` (the 30-day retention), returning how many. Their
  * body hashes go with them: a body older than the retention is no longer recognised as a replay.

@@ -1,11 +1,17 @@
 import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import { AppError, notFound } from "../../../core/errors.ts";
 import type { Database } from "../../db/client.ts";
-import { githubInstallations, organizations, webhookDeliveries } from "../../db/schema/index.ts";
-import type { InstallationPayload } from "../../github/payloads.ts";
+import { githubInstallations, webhookDeliveries } from "../../db/schema/index.ts";
 import type { ServiceContext } from "../context.ts";
 
 export type InstallationRow = typeof githubInstallations.$inferSelect;
+
+/** What is read of an installation as GitHub describes it (webhook payload or REST). */
+export interface GithubInstallationInput {
+  id: number;
+  account: { login: string; id: number; type?: string | undefined } | null;
+  repository_selection?: string | undefined;
+}
 
 /**
  * The installation a delivery names. `forShare` waits for a concurrent link to commit, so a
@@ -40,7 +46,7 @@ export async function findInstallations(
 /** Records what GitHub says about an installation (created, permissions, suspension, deletion). */
 export async function upsertInstallation(
   db: Database,
-  installation: InstallationPayload,
+  installation: GithubInstallationInput,
   state: { suspended?: boolean; deleted?: boolean } = {},
 ): Promise<InstallationRow> {
   const now = new Date();
@@ -109,19 +115,6 @@ export async function pendingDeliveryIds(db: Database, installationId: number): 
     )
     .orderBy(asc(webhookDeliveries.receivedAt), asc(webhookDeliveries.id));
   return rows.map((r) => r.deliveryId);
-}
-
-/** The organization with this slug, for the CLI (`--org <slug>`). */
-export async function findOrganizationBySlug(
-  db: Database,
-  slug: string,
-): Promise<{ id: string; slug: string }> {
-  const [org] = await db
-    .select({ id: organizations.id, slug: organizations.slug })
-    .from(organizations)
-    .where(eq(organizations.slug, slug));
-  if (!org) throw notFound(`organization "${slug}"`);
-  return org;
 }
 
 /** Installations no organization has claimed yet (setup page, CLI hints). */

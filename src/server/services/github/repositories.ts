@@ -2,12 +2,19 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { readStoredSettings, repoSettingsSchema } from "../../../core/settings.ts";
 import type { Database } from "../../db/client.ts";
 import { repositories } from "../../db/schema/index.ts";
-import type { RepositoryPayload } from "../../github/payloads.ts";
 import { recordAudit } from "../audit.ts";
 import type { ServiceContext } from "../context.ts";
 import { trackingRoom } from "../repositories/tracking-room.ts";
 
 export type RepositoryRow = typeof repositories.$inferSelect;
+
+/** What is read of a repository as GitHub describes it (webhook payload or REST). */
+export interface GithubRepositoryInput {
+  id: number;
+  full_name: string;
+  default_branch?: string | undefined;
+  private?: boolean | undefined;
+}
 
 /**
  * Adds (or re-tracks) repositories an installation can see. Tracking starts only while the plan
@@ -19,7 +26,7 @@ export type RepositoryRow = typeof repositories.$inferSelect;
 export async function upsertRepositories(
   ctx: ServiceContext,
   installationId: number,
-  repos: readonly RepositoryPayload[],
+  repos: readonly GithubRepositoryInput[],
 ): Promise<RepositoryRow[]> {
   const existing = await findRepositoriesByGithubIds(
     ctx.db,
@@ -70,6 +77,16 @@ export async function upsertRepositories(
     });
   }
   return rows.filter((r) => r.githubId !== null && admitted.has(r.githubId));
+}
+
+/** Full names (`owner/name`) by repository id, across organizations (operator commands). */
+export async function repositoryNames(db: Database, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: repositories.id, fullName: repositories.fullName })
+    .from(repositories)
+    .where(inArray(repositories.id, [...ids]));
+  return new Map(rows.map((r) => [r.id, r.fullName]));
 }
 
 /** The org's repository with this GitHub id, tracked or not. */

@@ -127,8 +127,30 @@ export async function recordMirrorState(ctx: ServiceContext, repoId: string, sta
           mirrorBytes: state.bytes,
           mirrorFetchedAt: state.fetchedAt,
         }
-      : { mirrorStatus: state.status, mirrorReason: state.reason.slice(0, 500), mirrorBytes: null },
+      : // The time of the check: a repository found too large is not cloned again for a while.
+        {
+          mirrorStatus: state.status,
+          mirrorReason: state.reason.slice(0, 500),
+          mirrorBytes: null,
+          mirrorFetchedAt: new Date(),
+        },
   );
+}
+
+/** The last recorded fetch outcome of the repository's mirror, if any. */
+export async function mirrorStateOf(
+  ctx: ServiceContext,
+  repoId: string,
+): Promise<{ status: string | null; reason: string | null; checkedAt: Date | null } | null> {
+  const [row] = await ctx.db
+    .select({
+      status: repositorySync.mirrorStatus,
+      reason: repositorySync.mirrorReason,
+      checkedAt: repositorySync.mirrorFetchedAt,
+    })
+    .from(repositorySync)
+    .where(and(eq(repositorySync.orgId, ctx.orgId), eq(repositorySync.repoId, repoId)));
+  return row ?? null;
 }
 
 /** Mirrors deleted by eviction take no disk any more; the next push fetches them again. */

@@ -5,6 +5,7 @@ import { aiShare } from "../../../core/metrics/stats.ts";
 import type { Database } from "../../db/client.ts";
 import { codeEvents } from "../../db/schema/index.ts";
 import { loadRepoFacts } from "../metrics/load-facts.ts";
+import { isProductionDeploy } from "../metrics/production-deploy.ts";
 
 // Which change an incident is blamed on, and how much of it AI wrote.
 
@@ -31,8 +32,6 @@ export const NO_LINK: IncidentLink = {
   deployAt: null,
 };
 
-const productionDeploy = sql`${codeEvents.eventType} = 'deploy' AND ${codeEvents.metadata}->>'production' = 'true' AND ${codeEvents.metadata}->>'state' = 'success'`;
-
 interface DeployRow {
   id: string;
   commitSha: string | null;
@@ -57,7 +56,7 @@ export async function resolveIncidentLink(
     const [deploy] = await db
       .select(columns)
       .from(codeEvents)
-      .where(and(scope, productionDeploy, eq(codeEvents.commitSha, input.deploySha)))
+      .where(and(scope, isProductionDeploy, eq(codeEvents.commitSha, input.deploySha)))
       .orderBy(desc(codeEvents.timestamp))
       .limit(1);
     if (!deploy) {
@@ -84,7 +83,7 @@ export async function resolveIncidentLink(
     const [shippedBy] = await db
       .select(columns)
       .from(codeEvents)
-      .where(and(scope, productionDeploy, gte(codeEvents.timestamp, commit.timestamp)))
+      .where(and(scope, isProductionDeploy, gte(codeEvents.timestamp, commit.timestamp)))
       .orderBy(codeEvents.timestamp, codeEvents.id)
       .limit(1);
     const suspect = await suspectOf(db, orgId, input.repoId, [input.commitSha]);
@@ -101,7 +100,7 @@ export async function resolveIncidentLink(
   const [deploy] = await db
     .select(columns)
     .from(codeEvents)
-    .where(and(scope, productionDeploy, lte(codeEvents.timestamp, input.startedAt)))
+    .where(and(scope, isProductionDeploy, lte(codeEvents.timestamp, input.startedAt)))
     .orderBy(desc(codeEvents.timestamp), desc(codeEvents.id))
     .limit(1);
   if (!deploy) return NO_LINK;

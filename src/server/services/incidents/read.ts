@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
+import type { IncidentStatus } from "../../../core/enums.ts";
 import { badRequest, notFound } from "../../../core/errors.ts";
-import { parseStatus } from "../../../core/incident-lifecycle.ts";
 import { type IncidentMetadata, incidentMetadataSchema } from "../../../core/incidents.ts";
 import { codeAttribution, codeEvents, incidents } from "../../db/schema/index.ts";
 import type { ServiceContext } from "../context.ts";
@@ -31,7 +31,7 @@ function decodeCursor(cursor: string): { startedAt: Date; id: string } {
 export async function listIncidents(
   ctx: ServiceContext,
   input: {
-    status?: string | undefined;
+    status?: IncidentStatus | undefined;
     repoId?: string | undefined;
     limit?: number | undefined;
     cursor?: string | undefined;
@@ -41,7 +41,7 @@ export async function listIncidents(
   const conditions = [eq(incidents.orgId, ctx.orgId)];
   const since = await historyFrom(ctx, undefined);
   if (since) conditions.push(gte(incidents.startedAt, since));
-  if (input.status !== undefined) conditions.push(eq(incidents.status, parseStatus(input.status)));
+  if (input.status !== undefined) conditions.push(eq(incidents.status, input.status));
   if (input.repoId !== undefined) {
     // Another organization's repository is "not found", as on every other route, never an empty page.
     await assertRepoInOrg(ctx, input.repoId);

@@ -3,9 +3,9 @@ import type { IncidentStatus } from "../../../core/enums.ts";
 import type { Database } from "../../db/client.ts";
 import { codeEvents } from "../../db/schema/index.ts";
 import { validateRow } from "../../db/validate.ts";
-import { scheduleRollUp } from "../../jobs/metrics.ts";
 import type { Queue } from "../../jobs/queue.ts";
 import { markMetricsStale } from "../metrics/pending.ts";
+import { scheduleRollUp } from "../metrics/schedule-roll-up.ts";
 import type { IncidentRow } from "./view.ts";
 
 export interface IncidentDeps {

@@ -1,9 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import type { IncidentSeverity, IncidentStatus } from "../../../core/enums.ts";
 import { badRequest, notFound } from "../../../core/errors.ts";
-import { assertTransition, parseSeverity, parseStatus } from "../../../core/incident-lifecycle.ts";
+import { assertTransition } from "../../../core/incident-lifecycle.ts";
 import { type IncidentMetadata, incidentMetadataSchema } from "../../../core/incidents.ts";
 import type { Database } from "../../db/client.ts";
+import { isUniqueViolation } from "../../db/errors.ts";
 import { codeEvents, incidents, repositories } from "../../db/schema/index.ts";
 import { validateRow } from "../../db/validate.ts";
 import { actorLabel, type ServiceContext } from "../context.ts";
@@ -15,7 +16,7 @@ const SHA = /^[0-9a-f]{7,40}$/;
 
 export interface CreateIncidentInput {
   title: string;
-  severity: string;
+  severity: IncidentSeverity;
   repositoryId?: string | null | undefined;
   description?: string | null | undefined;
   /** ISO 8601; defaults to now. */
@@ -33,8 +34,8 @@ export interface IncidentOrigin {
 }
 
 export interface UpdateIncidentInput {
-  status?: string | undefined;
-  severity?: string | undefined;
+  status?: IncidentStatus | undefined;
+  severity?: IncidentSeverity | undefined;
   title?: string | undefined;
   description?: string | null | undefined;
 }
@@ -73,7 +74,7 @@ export async function createIncident(
   deps: IncidentDeps = {},
   origin: IncidentOrigin = { source: "api" },
 ): Promise<{ incident: IncidentView; created: boolean }> {
-  const severity = parseSeverity(input.severity);
+  const { severity } = input;
   const title = checkTitle(input.title);
   const startedAt = parseInstant("startedAt", input.startedAt, new Date());
   const deploySha = checkSha("deploySha", input.deploySha);
@@ -97,14 +98,6 @@ export async function createIncident(
     }
     throw error;
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
-    if ((e as { code?: unknown }).code === "23505") return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
 }
 
 async function insertIncident(
@@ -175,8 +168,8 @@ export interface UpdateIncidentOptions {
 
 /**
  * Changes status, severity, title or description. Status follows src/core/incident-lifecycle.ts;
- * a bad transition or unknown severity is refused and changes nothing. An update that changes
- * nothing writes nothing (a redelivered webhook must not count twice).
+ * a bad transition is refused and changes nothing. An update that changes nothing writes nothing
+ * (a redelivered webhook must not count twice).
  */
 export async function updateIncident(
   ctx: ServiceContext,
@@ -185,7 +178,7 @@ export async function updateIncident(
   deps: IncidentDeps = {},
   options: UpdateIncidentOptions = {},
 ): Promise<{ incident: IncidentView; changed: boolean }> {
-  const severity = input.severity === undefined ? undefined : parseSeverity(input.severity);
+  const { severity } = input;
   const title = input.title === undefined ? undefined : checkTitle(input.title);
   return ctx.db.transaction(async (tx) => {
     const current = await lockIncident(tx, ctx.orgId, incidentId);
@@ -200,7 +193,7 @@ export async function updateIncident(
     let previousStatus: IncidentStatus | null = null;
 
     if (input.status !== undefined && input.status !== current.status) {
-      const next = parseStatus(input.status);
+      const next = input.status;
       change = assertTransition(current.status, next);
       previousStatus = current.status;
       patch.status = next;

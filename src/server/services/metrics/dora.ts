@@ -16,6 +16,7 @@ import {
   SHA_SHAPE,
   toIncidentFact,
 } from "./load-facts.ts";
+import { isProductionDeploy } from "./production-deploy.ts";
 import { assertRepoInOrg } from "./roll-up.ts";
 import { orgSettings } from "./settings.ts";
 import { queryDate } from "./time-series.ts";
@@ -94,7 +95,6 @@ async function loadDoraFacts(
   const inScope = repoId
     ? sql`org_id = ${orgId} AND repo_id = ${repoId}`
     : sql`org_id = ${orgId} AND repo_id IN (SELECT id FROM repositories WHERE org_id = ${orgId})`;
-  const isProductionDeploy = sql`event_type = 'deploy' AND metadata->>'production' = 'true' AND metadata->>'state' = 'success'`;
 
   const repos = new Map<string, RepoDoraFacts>();
   const repo = (id: string): RepoDoraFacts => {

@@ -10,6 +10,7 @@ import {
   type RepoFacts,
 } from "../../../core/metrics/facts.ts";
 import type { Database } from "../../db/client.ts";
+import { isProductionDeploy } from "./production-deploy.ts";
 
 // Reads one repository's rows into the facts the metrics math needs. Sums per commit happen in
 // SQL (one row per commit, not per file); everything else is computed in src/core/metrics.
@@ -47,7 +48,6 @@ export async function loadRepoFacts(
   range?: FactRange,
 ): Promise<RepoFacts> {
   const scope = sql`org_id = ${orgId} AND repo_id = ${repoId}`;
-  const isProductionDeploy = sql`event_type = 'deploy' AND metadata->>'production' = 'true' AND metadata->>'state' = 'success'`;
   const inRange = (column: SQL) =>
     range
       ? sql`${column} >= ${range.start.toISOString()}::timestamptz AND ${column} < ${range.end.toISOString()}::timestamptz`

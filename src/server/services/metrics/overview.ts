@@ -4,6 +4,7 @@ import { nextPeriod, parseDate, periodStart, utcDate } from "../../../core/metri
 import { changeFailureRate, ratio } from "../../../core/metrics/stats.ts";
 import type { ServiceContext } from "../context.ts";
 import { historyDays } from "../organizations/history.ts";
+import { isProductionDeploy } from "./production-deploy.ts";
 import { queryDate } from "./time-series.ts";
 
 export interface OverviewTotals {
@@ -89,7 +90,7 @@ export async function overviewFromRawRows(ctx: ServiceContext, asked: Window): P
         AND event_type IN ('commit', 'pr_merged', 'deploy')
     ), deploys AS (
       SELECT id FROM events
-      WHERE event_type = 'deploy' AND metadata->>'production' = 'true' AND metadata->>'state' = 'success'
+      WHERE ${isProductionDeploy}
     ), lines AS (
       SELECT coalesce(sum(lines_added), 0) AS lines_added, coalesce(sum(ai_lines), 0) AS ai_lines,
              coalesce(sum(unknown_lines), 0) AS unknown_lines,

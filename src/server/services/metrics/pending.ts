@@ -3,6 +3,7 @@ import { type PeriodKey, periodRange, periodsTouched } from "../../../core/metri
 import type { Database } from "../../db/client.ts";
 import { repoMetricsPending } from "../../db/schema/index.ts";
 import type { ServiceContext } from "../context.ts";
+import { isProductionDeploy } from "./production-deploy.ts";
 import { rollUp } from "./roll-up.ts";
 
 /**
@@ -77,8 +78,7 @@ async function nextDeployBuckets(
     SELECT DISTINCT next.at FROM unnest(${`{${ends.join(",")}}`}::timestamptz[]) AS e(end_at)
     CROSS JOIN LATERAL (
       SELECT timestamp AS at FROM code_events
-      WHERE org_id = ${orgId} AND repo_id = ${repoId} AND event_type = 'deploy'
-        AND metadata->>'production' = 'true' AND metadata->>'state' = 'success' AND timestamp >= e.end_at
+      WHERE org_id = ${orgId} AND repo_id = ${repoId} AND ${isProductionDeploy} AND timestamp >= e.end_at
       ORDER BY timestamp LIMIT 1
     ) AS next`);
   return periodsTouched(found.rows.map((r) => new Date(r.at as string | Date)));

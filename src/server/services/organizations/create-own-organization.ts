@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AppError, badRequest } from "../../../core/errors.ts";
 import type { Database } from "../../db/client.ts";
+import { isUniqueViolation } from "../../db/errors.ts";
 import {
   type CreatedOrganization,
   createOrganization,
@@ -65,12 +66,4 @@ export async function createOwnOrganization(
       throw new AppError("conflict", error.message, { field: "slug" });
     throw error;
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
-    if ((e as { code?: unknown }).code === "23505") return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
 }

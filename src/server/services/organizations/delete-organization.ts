@@ -19,6 +19,7 @@ import {
   repoMetrics,
   repoMetricsPending,
   repositories,
+  repositorySync,
   webhookDeliveries,
 } from "../../db/schema/index.ts";
 import { TENANT_ROLE } from "../../db/tenant-role.ts";
@@ -39,6 +40,7 @@ export const ORGANIZATION_TABLES = [
   { name: "code_events", table: codeEvents, orgId: codeEvents.orgId },
   { name: "incidents", table: incidents, orgId: incidents.orgId },
   { name: "webhook_deliveries", table: webhookDeliveries, orgId: webhookDeliveries.orgId },
+  { name: "repository_sync", table: repositorySync, orgId: repositorySync.orgId },
   { name: "repositories", table: repositories, orgId: repositories.orgId },
   { name: "integration_events", table: integrationEvents, orgId: integrationEvents.orgId },
   { name: "integration_secrets", table: integrationSecrets, orgId: integrationSecrets.orgId },

@@ -227,7 +227,7 @@ describe("incident lifecycle", () => {
     });
   });
 
-  it("refuses bad transitions and unknown severities, naming them, and changes nothing", async () => {
+  it("refuses bad transitions, naming them, and changes nothing", async () => {
     const { ctx, repoId } = await deployedRepo();
     const { incident } = await createIncident(ctx, {
       title: "t",
@@ -241,16 +241,6 @@ describe("incident lifecycle", () => {
     ).rejects.toMatchObject({
       code: "bad_request",
       message: expect.stringMatching(/from identified to investigating/),
-    });
-    await expect(updateIncident(ctx, incident.id, { severity: "sev9" })).rejects.toMatchObject({
-      code: "bad_request",
-      message: expect.stringMatching(/"sev9" is not one of sev1, sev2, sev3, sev4/),
-    });
-    await expect(updateIncident(ctx, incident.id, { status: "closed" })).rejects.toMatchObject({
-      code: "bad_request",
-    });
-    await expect(createIncident(ctx, { title: "t", severity: "critical" })).rejects.toMatchObject({
-      code: "bad_request",
     });
     const detail = await getIncidentDetail(ctx, incident.id);
     expect(detail).toMatchObject({ title: "t", status: "identified", severity: "sev3" });

@@ -1,16 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { loadEnv } from "../../../../src/server/env.ts";
-import {
-  ensureRollUpQueue,
-  registerMetricsWorkers,
-  scheduleRollUp,
-} from "../../../../src/server/jobs/metrics.ts";
 import { startQueue } from "../../../../src/server/jobs/queue.ts";
 import { dora } from "../../../../src/server/services/metrics/dora.ts";
 import { overview, overviewFromRawRows } from "../../../../src/server/services/metrics/overview.ts";
 import { repositoryRanking } from "../../../../src/server/services/metrics/repository-ranking.ts";
 import { rebuildAll } from "../../../../src/server/services/metrics/roll-up.ts";
+import { scheduleRollUp } from "../../../../src/server/services/metrics/schedule-roll-up.ts";
 import { timeSeries } from "../../../../src/server/services/metrics/time-series.ts";
+import { ensureRollUpQueue, registerMetricsWorkers } from "../../../../src/server/workers/metrics.ts";
 import { useTestDatabase } from "../../../helpers/db.ts";
 import { addCommit, addDeploy, addIncidentRow, makeOrg, makeRepo, metricRows, sha } from "../fixtures.ts";
 

@@ -1,6 +1,5 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
-import { API_KEY_SCOPES } from "../../../auth/permissions.ts";
-import { createApiKey } from "../../../services/api-keys/create-api-key.ts";
+import { createApiKey, createApiKeyInputSchema } from "../../../services/api-keys/create-api-key.ts";
 import { type ApiKeyView, listApiKeys } from "../../../services/api-keys/list-api-keys.ts";
 import { revokeApiKey } from "../../../services/api-keys/revoke-api-key.ts";
 import type { V1Bindings } from "../../middleware/auth.ts";
@@ -44,13 +43,7 @@ const createRoute = v1Route("api_keys:manage", {
   tags: ["api keys"],
   summary: "Create an API key (admin); the key is in this response only",
   request: {
-    body: jsonBody(
-      z.strictObject({
-        name: z.string().trim().min(1).max(100),
-        scopes: z.array(z.enum(API_KEY_SCOPES)).min(1).max(API_KEY_SCOPES.length),
-        expiresAt: isoTime.nullable().optional(),
-      }),
-    ),
+    body: jsonBody(createApiKeyInputSchema),
   },
   responses: {
     201: jsonResponse(createdApiKeySchema, "The key, shown once"),

@@ -1,10 +1,10 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { INCIDENT_SEVERITIES, INCIDENT_STATUSES } from "../../../../core/enums.ts";
-import { requestRollUp } from "../../../jobs/metrics.ts";
 import type { Queue } from "../../../jobs/queue.ts";
 import { getIncidentDetail, listIncidents } from "../../../services/incidents/read.ts";
 import type { IncidentView } from "../../../services/incidents/view.ts";
 import { createIncident, updateIncident } from "../../../services/incidents/write.ts";
+import { requestRollUp } from "../../../services/metrics/schedule-roll-up.ts";
 import type { V1Bindings } from "../../middleware/auth.ts";
 import { withTenant } from "../../middleware/tenant.ts";
 import {
@@ -117,7 +117,7 @@ const createRouteDef = v1Route("incidents:write", {
     body: jsonBody(
       z.strictObject({
         title: z.string().trim().min(1).max(500),
-        severity: z.string().openapi({ example: "sev2", description: "sev1 … sev4" }),
+        severity: z.enum(INCIDENT_SEVERITIES).openapi({ example: "sev2" }),
         repositoryId: z.uuid().optional(),
         description: z.string().max(20_000).optional(),
         startedAt: isoTime.optional(),
@@ -140,8 +140,8 @@ const updateRoute = v1Route("incidents:write", {
     params: idParams,
     body: jsonBody(
       z.strictObject({
-        status: z.string().optional().openapi({ example: "identified" }),
-        severity: z.string().optional().openapi({ example: "sev1" }),
+        status: z.enum(INCIDENT_STATUSES).optional().openapi({ example: "identified" }),
+        severity: z.enum(INCIDENT_SEVERITIES).optional().openapi({ example: "sev1" }),
         title: z.string().trim().min(1).max(500).optional(),
         description: z.string().max(20_000).nullable().optional(),
       }),

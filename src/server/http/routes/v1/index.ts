@@ -7,10 +7,10 @@ import {
   createAuth,
   publicOrigin,
 } from "../../../auth/better-auth.ts";
-import { ApiKeyUseRecorder } from "../../../auth/last-use.ts";
 import { MemoryRateLimiter, type RateLimiter } from "../../../auth/rate-limit.ts";
 import { githubWebUrl } from "../../../github/app-client.ts";
 import type { Queue } from "../../../jobs/queue.ts";
+import { ApiKeyUseRecorder } from "../../../services/access/record-api-key-use.ts";
 import type { AppBindings, AppDeps } from "../../context.ts";
 import { authenticate, type V1Bindings } from "../../middleware/auth.ts";
 import { bodyLimit, declaredBodyLimit, KiB, MiB } from "../../middleware/body-limit.ts";

@@ -1,26 +1,10 @@
-import { z } from "zod";
 import type { DatabaseHandle } from "../db/client.ts";
+import { type TrainModelPayload, trainModelJob } from "../jobs/definitions.ts";
+import type { Queue } from "../jobs/queue.ts";
+import type { WorkerRegistration } from "../jobs/workers.ts";
 import { logger } from "../logger.ts";
 import { trainModel } from "../services/ml-models.ts";
 import { collectTrainingExamples } from "../services/ml-training-examples.ts";
-import { defineJob, type Queue } from "./queue.ts";
-import type { WorkerRegistration } from "./workers.ts";
-
-/**
- * Trains the organization's `ml_model` from local clones of its repositories (paths on the
- * worker's machine: code_attribution stores verdicts, not code). Same work as
- * `sentinel model train --repo`.
- */
-export const trainModelJob = defineJob({
-  name: "attribution-train-model",
-  schema: z.strictObject({
-    orgId: z.uuid(),
-    repositoryPaths: z.array(z.string().min(1).max(4096)).min(1).max(100),
-  }),
-  options: { retryLimit: 2, retryDelay: 300 },
-});
-
-export type TrainModelPayload = z.infer<typeof trainModelJob.schema>;
 
 export async function handleTrainModel(handle: DatabaseHandle, payload: TrainModelPayload): Promise<void> {
   const ctx = {

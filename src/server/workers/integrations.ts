@@ -1,10 +1,10 @@
+import { pruneIntegrationEventsJob } from "../jobs/definitions.ts";
+import type { WorkerRegistration } from "../jobs/workers.ts";
 import { logger } from "../logger.ts";
 import {
   INTEGRATION_EVENT_RETENTION_DAYS,
   pruneIntegrationEvents,
 } from "../services/incidents/integration-events.ts";
-import { pruneIntegrationEventsJob } from "./definitions.ts";
-import type { WorkerRegistration } from "./workers.ts";
 
 /** Inbound integrations' (PagerDuty's) daily prune of applied event ids. */
 export const registerIntegrationWorkers: WorkerRegistration = async (queue, handle) => {

@@ -1,0 +1,104 @@
+// The layer boundaries, checked by `npm run lint` (issue #14). Type-only imports count: a layer
+// that needs another's types depends on it.
+
+/**
+ * Temporary exceptions, each naming a file being rewritten in other work and the leak it has.
+ * Remove an entry as soon as its file no longer needs it.
+ */
+const TEMPORARY = {
+  // Reads the seed's engine version, to leave seeded rows alone when re-attributing.
+  seedImporters: ["^src/server/attribution/reattribute\\.ts$"],
+  // Query tables outside services.
+  queriesOutsideServices: [
+    "^src/server/attribution/attribute-commit\\.ts$",
+    "^src/server/attribution/pull-request-context\\.ts$",
+    "^src/server/attribution/reattribute\\.ts$",
+  ],
+  // Files whose imports are not followed, so no folder cycle counts them (nor does any other rule):
+  notFollowed: [
+    // the seed imports services (db <-> services)
+    "^src/server/db/seed/",
+    // handlers kept in the definitions folder (jobs <-> github, jobs <-> services)
+    "^src/server/jobs/github-workers\\.ts$",
+    // re-exports scheduleRollUp from services for attribution/workers.ts (jobs <-> services)
+    "^src/server/jobs/metrics\\.ts$",
+    // the shared git reader reads the server's environment (git <-> server)
+    "^src/git/run-git\\.ts$",
+    // the history import uses attribution's readers, which use the GitHub client (github <-> attribution)
+    "^src/server/github/backfill\\.ts$",
+    "^src/server/github/import-history\\.ts$",
+  ],
+};
+
+const any = (patterns) => patterns.join("|");
+
+/** A layer folder: src/core, src/git, src/server/services, ... (folders below them are one layer's parts). */
+const LAYER = "^src/(server/)?[^/]+$";
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "core-is-pure",
+      comment: "src/core holds the shared, pure rules: it depends on no server, CLI or dashboard code.",
+      severity: "error",
+      from: { path: "^src/core/" },
+      to: { path: "^src/(server|cli|web)/" },
+    },
+    {
+      name: "server-not-cli",
+      comment: "The CLI drives the server's services, never the other way round.",
+      severity: "error",
+      from: { path: "^src/server/" },
+      to: { path: "^src/cli/" },
+    },
+    {
+      name: "services-not-http",
+      comment: "Services are called alike by routes, webhooks, jobs and the CLI: they know nothing of HTTP.",
+      severity: "error",
+      from: { path: "^src/server/services/" },
+      to: { path: "^src/server/http/" },
+    },
+    {
+      name: "seed-only-from-start-up",
+      comment:
+        "Demo data is written by start-up and `sentinel db seed` only; production code never reads it.",
+      severity: "error",
+      from: {
+        pathNot: any([
+          "^scripts/",
+          "^src/server/(main|server)\\.ts$",
+          "^src/server/db/seed/",
+          "^src/cli/commands/db-seed\\.ts$",
+          ...TEMPORARY.seedImporters,
+        ]),
+      },
+      to: { path: "^src/server/db/seed/" },
+    },
+    {
+      name: "queries-in-services",
+      comment:
+        "Tables are read and written in services (and by the auth adapter and the seed); everything else calls a service.",
+      severity: "error",
+      from: {
+        path: "^src/",
+        pathNot: any(["^src/server/(services|db|auth)/", ...TEMPORARY.queriesOutsideServices]),
+      },
+      to: { path: "^src/server/db/schema/" },
+    },
+    {
+      name: "no-folder-cycles",
+      comment:
+        "The layers (src/*, src/server/*) depend one way; a cycle between two means one holds the other's code.",
+      severity: "error",
+      scope: "folder",
+      from: { path: LAYER },
+      to: { path: LAYER, circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: any(["node_modules", ...TEMPORARY.notFollowed]) },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+  },
+};
