@@ -1,4 +1,5 @@
 import type { CommitReport } from "./commit-report.ts";
+import type { ChurnReport, RevertsReport, SurvivalReport } from "./line-survival.ts";
 import type { Breakdown } from "./summary.ts";
 
 /**
@@ -39,6 +40,10 @@ export interface AnalysisDocument extends Breakdown {
   generator: { name: "sentinel"; version: string; engineVersion: string | null };
   repository: RepositoryFacts;
   range: RangeFacts;
+  /** Null with --no-survival, or when the range holds no commit. */
+  survival: SurvivalReport | null;
+  churn: ChurnReport | null;
+  reverts: RevertsReport | null;
   stored: StoredFacts | null;
   warnings: string[];
   commits: CommitReport[];

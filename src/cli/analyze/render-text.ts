@@ -1,4 +1,5 @@
 import type { AnalysisDocument } from "./json-document.ts";
+import type { ChurnReport, ChurnRow } from "./line-survival.ts";
 
 // The human summary `sentinel analyze` prints by default: plain text, fixed-width columns, no
 // colour, so it reads the same in a terminal, a CI log or a pasted issue.
@@ -101,6 +102,8 @@ export function renderText(doc: AnalysisDocument): string {
     }
   }
 
+  renderSurvival(doc, out);
+
   if (doc.stored) {
     out.push(
       "",
@@ -108,4 +111,71 @@ export function renderText(doc: AnalysisDocument): string {
     );
   }
   return `${out.join("\n")}\n`;
+}
+
+const REVERT_ROWS = 10;
+
+/** "Survival and churn": the blame view of the end revision, churn windows, reverts. */
+function renderSurvival(doc: AnalysisDocument, out: string[]): void {
+  const { survival, churn, reverts } = doc;
+  if (!survival || !churn || !reverts) return;
+  const at = survival.atRevision;
+  const share = (n: number) => lpad(pct(at.lines ? n / at.lines : null), 7);
+  out.push("", `Survival and churn (${survival.blame} at ${short(survival.revision)})`);
+  out.push("In the code at the end               lines    share");
+  out.push(`  AI                          ${lpad(int(at.ai), 12)} ${share(at.ai)}`);
+  out.push(`  human                       ${lpad(int(at.human), 12)} ${share(at.human)}`);
+  out.push(`  unknown                     ${lpad(int(at.unknown), 12)} ${share(at.unknown)}`);
+  if (at.olderThanRange > 0)
+    out.push(`  older than the range        ${lpad(int(at.olderThanRange), 12)} ${share(at.olderThanRange)}`);
+  const added = survival.addedInRange;
+  out.push(
+    `Added in range, still there  ${lpad(int(added.present.lines), 12)} of ${int(added.added.lines)} (${pct(added.survivalRate.all)}) · AI share ${pct(added.aiShare)}`,
+  );
+  out.push(
+    `  kept: AI ${pct(added.survivalRate.ai)} · human ${pct(added.survivalRate.human)} · unknown ${pct(added.survivalRate.unknown)}`,
+  );
+
+  const windows = churn.windows;
+  const cell = (text: string) => lpad(text, 16);
+  out.push("", `Churn: deleted or rewritten within${windows.map((w) => cell(`${w.days} days`)).join("")}`);
+  const line = (label: string, pick: (w: ChurnReport["windows"][number]) => string) =>
+    out.push(`  ${pad(clip(label, 32), 32)}${windows.map((w) => cell(pick(w))).join("")}`);
+  const rate = (r: ChurnRow | undefined) => (r && r.lines > 0 ? `${pct(r.rate)} of ${int(r.lines)}` : "—");
+  line("AI", (w) => rate(w.ai));
+  line("human", (w) => rate(w.human));
+  line("unknown", (w) => rate(w.unknown));
+  line("all", (w) => rate(w.all));
+  const tools = windows[0]?.byTool ?? [];
+  if (tools.length > 0) {
+    out.push("  AI lines by tool");
+    for (const t of tools.slice(0, 5)) {
+      line(`  ${t.tool ?? "(unnamed)"}`, (w) => rate(w.byTool.find((x) => x.tool === t.tool)));
+    }
+  }
+  out.push("  By risk tier: AI / other");
+  for (const tier of windows[0]?.byTier ?? []) {
+    line(`  ${TIER_LABEL[tier.tier ?? ""] ?? "no tier"}`, (w) => {
+      const t = w.byTier.find((x) => x.tier === tier.tier);
+      if (!t) return "—";
+      const other = t.human.lines + t.unknown.lines;
+      const otherChurned = t.human.churned + t.unknown.churned;
+      return `${t.ai.lines ? pct(t.ai.rate) : "—"} / ${other ? pct(otherChurned / other) : "—"}`;
+    });
+  }
+  out.push(
+    `  Windows end at the range's last commit (${churn.endAt.slice(0, 10)}); lines younger than a window are left out of it.`,
+  );
+
+  const { aiHeavy, other } = reverts;
+  out.push(
+    "",
+    `Reverts  ${int(reverts.list.length)} · AI-heavy commits ${int(aiHeavy.reverted)} of ${int(aiHeavy.commits)} reverted (${pct(aiHeavy.rate)}) · others ${int(other.reverted)} of ${int(other.commits)} (${pct(other.rate)})`,
+  );
+  for (const r of reverts.list.slice(0, REVERT_ROWS)) {
+    const target = r.inRange ? short(r.reverted) : `${short(r.reverted)} (outside)`;
+    out.push(`  ${short(r.sha)} reverts ${pad(target, 17)} ${pad(r.method, 12)} ${clip(r.subject, 60)}`);
+  }
+  if (reverts.list.length > REVERT_ROWS)
+    out.push(`  … and ${int(reverts.list.length - REVERT_ROWS)} more (--json lists all)`);
 }

@@ -1,7 +1,8 @@
 import { attributeCommit } from "../../core/attribution/engine.ts";
 import type { FileScorer } from "../../core/attribution/scorer.ts";
+import { compileTierContext } from "../../core/attribution/tiers.ts";
 import type { AttributionContext, CommitAttribution, ManualOverride } from "../../core/attribution/types.ts";
-import type { TierRule } from "../../core/settings.ts";
+import { orgSettingsSchema, type TierRule } from "../../core/settings.ts";
 import { SENTINEL_VERSION } from "../../core/version.ts";
 import { type CommitFromGit, loadRepositoryEvidence, readCommitsFromGit } from "../../git/commit-input.ts";
 import { countCommits, type LogRange } from "../../git/log-stream.ts";
@@ -11,9 +12,18 @@ import type { AnalysedCommit } from "../../server/services/local-analysis.ts";
 import { type CommitReport, commitReport } from "./commit-report.ts";
 import type { AnalysisDocument, RangeFacts, StoredFacts } from "./json-document.ts";
 import { SCHEMA_VERSION } from "./json-document.ts";
+import {
+  type LineHistorySection,
+  lineHistoryReport,
+  lineRecordCommits,
+  VerdictIndex,
+  walkLineHistory,
+} from "./line-survival.ts";
 import { SummaryBuilder } from "./summary.ts";
 
 const MAX_WARNINGS = 20;
+/** Runs that read no organization settings use their default. */
+const DEFAULT_AI_HEAVY_THRESHOLD = orgSettingsSchema.parse({}).aiHeavyThreshold;
 /** Commits per sink call: large enough that a database writes them in a few statements. */
 const SINK_BATCH = 1000;
 
@@ -42,12 +52,16 @@ export interface AnalysisRequest {
    * manual overrides by commit, the organization's active model and its tier rules.
    */
   stored?: StoredContext;
+  /** Survival, churn and reverts: a second pass over the same walk (default true). */
+  survival?: boolean;
 }
 
 export interface StoredContext {
   overrides: Map<string, ManualOverride[]>;
   model: FileScorer | null;
   tierRules: TierRule[];
+  /** The organization's AI-heavy threshold (revert rates); default 0.5. */
+  aiHeavyThreshold?: number;
 }
 
 export interface AnalysisOutcome {
@@ -90,13 +104,34 @@ export async function runAnalysis(request: AnalysisRequest): Promise<AnalysisOut
   let engineVersion: string | null = null;
   let done = 0;
   const sink = request.sink ? new PipelinedSink(request.sink) : null;
+  const verdicts =
+    request.survival === false
+      ? null
+      : new VerdictIndex(
+          compileTierContext({
+            gitattributes: evidence.gitattributes,
+            codeowners: evidence.codeowners,
+            tierRules: request.stored?.tierRules ?? [],
+          }),
+        );
+  // The line walk needs no verdicts until the end: it reads its own `git log` meanwhile.
+  const lineAbort = new AbortController();
+  const lineWalk =
+    verdicts === null
+      ? null
+      : lineRecordCommits(repo, evidence).then((lineNumbersFor) =>
+          walkLineHistory({ repo, range: range.log, lineNumbersFor, signal: lineAbort.signal }),
+        );
+  lineWalk?.catch(() => {}); // awaited below, unless reading the history failed first
+  let read = false;
 
   try {
     for await (const commit of readCommitsFromGit(repo, range.log, evidence, warn)) {
       const { input, boundary } = commit;
       let attribution: CommitAttribution;
+      const context = commitContext(commit, request.stored);
       try {
-        attribution = attributeCommit(input, commitContext(commit, request.stored));
+        attribution = attributeCommit(input, context);
       } catch (error) {
         // One commit the engine cannot read must not cost the whole history; it is named instead.
         warnings.add(
@@ -109,6 +144,7 @@ export async function runAnalysis(request: AnalysisRequest): Promise<AnalysisOut
       const report = commitReport({ ...commit.log, input }, attribution, boundary);
       summary.add(report);
       commits.push(report);
+      verdicts?.add(report, context, attribution);
       if (sink) {
         // Patches are not stored; dropping them keeps memory flat while a batch waits.
         pending.push({
@@ -124,12 +160,31 @@ export async function runAnalysis(request: AnalysisRequest): Promise<AnalysisOut
       request.progress?.tick(++done);
     }
     if (sink && pending.length > 0) await sink.send(pending);
+    read = true;
   } finally {
+    if (!read) lineAbort.abort();
     // Also when reading failed: the batch being written settles before the caller closes the database.
     await sink?.drain(false);
   }
   await sink?.drain(true);
   request.progress?.done();
+
+  let lineHistory: LineHistorySection | null = null;
+  // Survival is a section of the report: if its walk fails, the rest still stands.
+  const walked = await lineWalk?.catch((error: unknown) => {
+    warnings.add(`survival and churn skipped: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  });
+  if (walked && verdicts !== null && commits.length > 0) {
+    lineHistory = await lineHistoryReport(walked, {
+      repo,
+      firstParent: request.firstParent,
+      verdicts,
+      preferredEnd: range.tip ?? repo.head,
+      aiHeavyThreshold: request.stored?.aiHeavyThreshold ?? DEFAULT_AI_HEAVY_THRESHOLD,
+      warn,
+    });
+  }
 
   const document: AnalysisDocument = {
     schemaVersion: SCHEMA_VERSION,
@@ -146,6 +201,9 @@ export async function runAnalysis(request: AnalysisRequest): Promise<AnalysisOut
     },
     range: range.facts,
     ...summary.build(),
+    survival: lineHistory?.survival ?? null,
+    churn: lineHistory?.churn ?? null,
+    reverts: lineHistory?.reverts ?? null,
     stored: null as StoredFacts | null,
     warnings: warnings.done(),
     commits,

@@ -45,7 +45,12 @@ export async function storeAnalysis(
   ]);
   const { document, analysedTip } = await runAnalysis({
     ...request,
-    stored: { overrides, model, tierRules: settings.tierRules },
+    stored: {
+      overrides,
+      model,
+      tierRules: settings.tierRules,
+      aiHeavyThreshold: settings.aiHeavyThreshold,
+    },
     lastAnalyzedSha: request.full ? null : repository.lastAnalyzedSha,
     sink: async (batch) => {
       const stored = await storeLocalCommits(ctx, repository.id, request.repo.branch, batch);

@@ -16,6 +16,7 @@ interface AnalyzeOptions {
   full?: boolean;
   limit: string;
   progress: boolean;
+  survival: boolean;
 }
 
 export function registerAnalyzeCommand(program: Command): void {
@@ -38,13 +39,16 @@ export function registerAnalyzeCommand(program: Command): void {
     )
     .option("--full", "re-read the whole history even if an earlier analysis was stored")
     .option("--limit <n>", "rows in the top files and strongest evidence lists", "10")
+    .option("--no-survival", "skip line survival, churn and reverts (a second pass over the history)")
     .option("--no-progress", "no progress bar, even on a terminal")
     .addHelpText(
       "after",
       `
-Reads the history with one \`git log -p\` and runs the attribution engine on every commit. By
-default the result is also stored (organization "local", or --org), so \`npx sentinel serve\` shows it, and
-the next run reads only commits added since. Merge commits carry no diff unless --first-parent.
+Reads the history with one \`git log -p\` and runs the attribution engine on every commit; alongside,
+follows every added line through a second \`git log\` (survival as \`git blame -w\` sees it, churn
+within 14/30/90 days, reverts). By default the result is also stored (organization "local", or
+--org), so \`npx sentinel serve\` shows it, and the next run reads only commits added since. Merge
+commits carry no diff unless --first-parent.
 
 Exit codes: 0 ok · 1 unexpected failure · 2 bad option · 3 path not found · 4 git or the database
 unavailable · 5 not a git repository, empty, or git could not read the range`,
@@ -103,6 +107,7 @@ async function analyze(path: string, options: AnalyzeOptions): Promise<void> {
     firstParent: options.firstParent ?? false,
     limit,
     progress,
+    survival: options.survival,
   };
 
   // The engine loads only when this command runs, so other commands do not pay for it at start-up.

@@ -99,6 +99,23 @@ function formatRanges(ranges: ReadonlyArray<{ start: number; end: number }>): st
   return ranges.map((r) => (r.start === r.end ? `${r.start}` : `${r.start}-${r.end}`)).join(",");
 }
 
+/** The group deciding new-file line `line` (AI > mixed > human > unknown on overlap); -1: none covers it. */
+export function groupAt(groups: readonly RangeGroup[], line: number): number {
+  let best = -1;
+  for (let g = 0; g < groups.length; g++) {
+    const group = groups[g];
+    if (group === undefined) continue;
+    if (best !== -1 && RANK[group.verdict] <= RANK[groups[best]?.verdict ?? "unknown"]) continue;
+    for (const r of group.ranges) {
+      if (line >= r.start && line <= r.end) {
+        best = g;
+        break;
+      }
+    }
+  }
+  return best;
+}
+
 /** Decides each added line by the records covering it (AI > mixed > human > unknown when they overlap). */
 export function applyLineRecords(
   path: string,
@@ -111,18 +128,7 @@ export function applyLineRecords(
   let coveredUnknown = 0;
   let uncovered = 0;
   for (const line of added.lineNumbers) {
-    let best = -1;
-    for (let g = 0; g < groups.length; g++) {
-      const group = groups[g];
-      if (group === undefined) continue;
-      if (best !== -1 && RANK[group.verdict] <= RANK[groups[best]?.verdict ?? "unknown"]) continue;
-      for (const r of group.ranges) {
-        if (line >= r.start && line <= r.end) {
-          best = g;
-          break;
-        }
-      }
-    }
+    const best = groupAt(groups, line);
     if (best === -1) {
       uncovered++;
       continue;
