@@ -6,8 +6,6 @@
  * Remove an entry as soon as its file no longer needs it.
  */
 const TEMPORARY = {
-  // Reads the seed's engine version, to leave seeded rows alone when re-attributing.
-  seedImporters: ["^src/server/attribution/reattribute\\.ts$"],
   // Query tables outside services.
   queriesOutsideServices: [
     "^src/server/attribution/attribute-commit\\.ts$",
@@ -70,7 +68,6 @@ module.exports = {
           "^src/server/(main|server)\\.ts$",
           "^src/server/db/seed/",
           "^src/cli/commands/db-seed\\.ts$",
-          ...TEMPORARY.seedImporters,
         ]),
       },
       to: { path: "^src/server/db/seed/" },

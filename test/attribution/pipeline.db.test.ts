@@ -369,10 +369,33 @@ describe("attribute-commit job", () => {
       .update(codeAttribution)
       .set({ engineVersion: "2020.1.0" })
       .where(eq(codeAttribution.commitSha, commits.claude?.sha ?? ""));
+    // A demo commit: older rows too, but its commit event says the seed made it.
+    const demo = commits.squash?.sha ?? "";
     await db
       .update(codeAttribution)
-      .set({ engineVersion: "seed-1" })
-      .where(eq(codeAttribution.commitSha, commits.squash?.sha ?? ""));
+      .set({ engineVersion: "2020.1.0" })
+      .where(eq(codeAttribution.commitSha, demo));
+    await db.insert(codeEvents).values({
+      orgId,
+      repoId,
+      eventType: "commit",
+      commitSha: demo,
+      timestamp: new Date("2024-01-01T00:00:00Z"),
+      actor: null,
+      sourceKey: `seed:${demo}`,
+      metadata: {
+        message: "demo",
+        author: { name: "A", email: "a@example.com", login: null },
+        committer: { name: "A", email: "a@example.com", login: null },
+        parents: [],
+        branch: "main",
+        additions: 0,
+        deletions: 0,
+        filesChanged: 0,
+        url: null,
+        source: "seed",
+      },
+    });
     const queue = await startQueue(database(), { supervise: false });
     try {
       expect(await queueReattribution(db, queue)).toBe(1);

@@ -1,8 +1,7 @@
 import { and, eq, isNotNull, ne, sql } from "drizzle-orm";
 import { ENGINE_VERSION } from "../../core/attribution/engine.ts";
 import type { Database } from "../db/client.ts";
-import { codeAttribution, repositories } from "../db/schema/index.ts";
-import { SEED_ENGINE_VERSION } from "../db/seed/attribution.ts";
+import { codeAttribution, codeEvents, repositories } from "../db/schema/index.ts";
 import { reattributeCommitJob } from "../jobs/definitions.ts";
 import type { Queue } from "../jobs/queue.ts";
 
@@ -33,8 +32,10 @@ export async function queueReattribution(db: Database, queue: Queue): Promise<nu
           .where(
             and(
               ne(codeAttribution.engineVersion, ENGINE_VERSION),
-              // Demo rows describe repositories that exist nowhere on GitHub.
-              ne(codeAttribution.engineVersion, SEED_ENGINE_VERSION),
+              // Demo commits (the seed's, `source: "seed"`) exist nowhere on GitHub to fetch again.
+              sql`NOT EXISTS (SELECT 1 FROM ${codeEvents} e WHERE e.commit_sha = ${codeAttribution.commitSha}
+                AND e.repo_id = ${codeAttribution.repoId} AND e.event_type = 'commit'
+                AND e.metadata->>'source' = 'seed')`,
               isNotNull(repositories.installationId),
               cursor
                 ? sql`(${codeAttribution.repoId}, ${codeAttribution.commitSha}) > (${cursor.repoId}, ${cursor.commitSha})`

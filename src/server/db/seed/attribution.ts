@@ -1,158 +1,152 @@
-import { matchesGlob } from "../../../core/attribution/glob.ts";
-import { type DetectionSignals, detectionSignalsSchema } from "../../../core/attribution/signals.ts";
-import type { DetectionMethod, RiskTier } from "../../../core/enums.ts";
+import { attributeCommit } from "../../../core/attribution/engine.ts";
+import { examplesFromCommit } from "../../../core/attribution/model/examples.ts";
+import type { TrainingExample } from "../../../core/attribution/model/labels.ts";
+import type { FileScorer } from "../../../core/attribution/scorer.ts";
+import type {
+  AttributionContext,
+  CommitAttribution,
+  CommitInput,
+  ManualOverride,
+} from "../../../core/attribution/types.ts";
+import type { RiskTier } from "../../../core/enums.ts";
 import type { TierRule } from "../../../core/settings.ts";
-import { PATH_TIERS } from "./fixtures.ts";
-import type { SeedCommit, SeedFile } from "./history.ts";
+import { DAY, type SeedCommit } from "./history.ts";
 import type { Random } from "./random.ts";
-import { combinedConfidence } from "./signatures.ts";
 
-// Per-file verdicts as the attribution engine would record them: trailer and bot evidence →
-// heuristic; no evidence → the style model scores some files, the rest stay unknown (never "human").
+// The demo's verdicts come from the engine itself, given what the attribute-commit job would give
+// it: the commit, the PR it was merged from, the organization's then the repository's tier rules,
+// the people's overrides and the organization's trained model.
 
-export const SEED_ENGINE_VERSION = "seed-1";
-export const SEED_MODEL_VERSION = "style-logistic-seed-1";
+/** The organization's model is trained this long before the anchor, on the history up to then. */
+const MODEL_TRAINED_DAYS_BEFORE_ANCHOR = 10;
 
-export interface FileVerdict {
-  commitSha: string;
-  filePath: string;
-  aiConfidence: number | null;
-  detectionMethod: DetectionMethod | null;
-  riskTier: RiskTier;
-  detectionSignals: DetectionSignals;
-  linesAdded: number;
-  linesDeleted: number;
-  aiLines: number;
-  humanLines: number;
-  unknownLines: number;
-  tool: string | null;
-  model: string | null;
-  committedAt: Date;
-  analysedAt: Date;
+export function modelTrainedAt(anchor: Date): Date {
+  return new Date(anchor.getTime() - MODEL_TRAINED_DAYS_BEFORE_ANCHOR * DAY);
 }
 
-/** Organization rules, then repository rules, then the built-in path heuristics; first match wins. */
-export function tierFor(path: string, rules: readonly TierRule[]): { tier: RiskTier; reason: string } {
-  for (const rule of rules) {
-    if (matchesGlob(path, rule.pattern)) return { tier: rule.tier, reason: `rule ${rule.pattern}` };
-  }
-  for (const [pattern, tier, reason] of PATH_TIERS) {
-    if (pattern.test(path)) return { tier, reason: `path: ${reason}` };
-  }
-  return { tier: "T2_glue", reason: "path: default" };
+/** Commits that landed before the model existed were attributed without it, as in production. */
+export function landedBeforeModel(commit: SeedCommit, anchor: Date): boolean {
+  return commit.landedAt.getTime() < modelTrainedAt(anchor).getTime();
 }
 
-/** The verdict for each file of a commit. */
-export function attributeCommit(
-  random: Random,
+export function engineContext(
   commit: SeedCommit,
-  rules: readonly TierRule[],
-): FileVerdict[] {
-  const analysedAt = new Date(commit.landedAt.getTime() + random.int(20, 300) * 1000);
-  return commit.files.map((file) => {
-    const { tier, reason } = tierFor(file.path, rules);
-    const base = {
-      commitSha: commit.sha,
-      filePath: file.path,
-      riskTier: tier,
-      linesAdded: file.additions,
-      linesDeleted: file.deletions,
-      committedAt: commit.committedAt,
-      analysedAt,
-    };
-    const signals = (lines: DetectionSignals["lines"], extra: Partial<DetectionSignals> = {}) =>
-      detectionSignalsSchema.parse({
-        engineVersion: SEED_ENGINE_VERSION,
-        signals: commit.evidence?.signals ?? [],
-        lines,
-        tierReason: reason,
-        ...extra,
-      });
-
-    if (commit.evidence) {
-      const lines = { ai: file.additions, human: 0, unknown: 0 };
-      return {
-        ...base,
-        aiConfidence: combinedConfidence(commit.evidence.signals),
-        detectionMethod: "heuristic",
-        detectionSignals: signals(lines),
-        aiLines: lines.ai,
-        humanLines: 0,
-        unknownLines: 0,
-        tool: commit.evidence.tool,
-        model: commit.evidence.model,
-      };
-    }
-    if (scoredByModel(random, commit, file)) {
-      const score = commit.undisclosedAi
-        ? round3(random.float(0.58, 0.96))
-        : round3(random.float(0.03, random.chance(0.1) ? 0.7 : 0.42));
-      const ai = score >= 0.5;
-      const lines = { ai: ai ? file.additions : 0, human: ai ? 0 : file.additions, unknown: 0 };
-      return {
-        ...base,
-        aiConfidence: score,
-        detectionMethod: "ml_model",
-        detectionSignals: signals(lines, { model: { version: SEED_MODEL_VERSION, score } }),
-        aiLines: lines.ai,
-        humanLines: lines.human,
-        unknownLines: 0,
-        tool: null,
-        model: null,
-      };
-    }
-    const lines = { ai: 0, human: 0, unknown: file.additions };
-    return {
-      ...base,
-      aiConfidence: null,
-      detectionMethod: null,
-      detectionSignals: signals(lines),
-      aiLines: 0,
-      humanLines: 0,
-      unknownLines: file.additions,
-      tool: null,
-      model: null,
-    };
-  });
+  tierRules: readonly TierRule[],
+  overrides: readonly ManualOverride[],
+  model: FileScorer | null,
+): AttributionContext {
+  return { pullRequest: commit.pullRequest, tierRules: [...tierRules], overrides: [...overrides], model };
 }
 
-/** The style model only scores source files with enough added lines to judge. */
-function scoredByModel(random: Random, commit: SeedCommit, file: SeedFile): boolean {
-  if (!/\.(ts|tsx|sql)$/.test(file.path) || file.additions < 8) return false;
-  return random.chance(commit.undisclosedAi ? 0.75 : 0.4);
+export interface Attributed {
+  repoId: string;
+  commit: SeedCommit;
+  result: CommitAttribution;
 }
 
-const round3 = (n: number): number => Math.round(n * 1000) / 1000;
+/**
+ * Training examples as `collectTrainingExamples` builds them from clones of the repositories on
+ * the training day: the older history through the heuristics, and the verdicts of every commit
+ * landed since (their PR context included, as the stored verdicts that job reads), labelled by
+ * core's rules. No override counts: people made theirs after the model was trained.
+ */
+export function trainingExamples(
+  early: ReadonlyArray<{ repoId: string; commits: readonly CommitInput[] }>,
+  attributed: readonly Attributed[],
+): TrainingExample[] {
+  const examples: TrainingExample[] = [];
+  for (const { repoId, commits } of early) {
+    for (const input of commits)
+      examples.push(...examplesFromCommit(input, attributeCommit(input, {}), repoId));
+  }
+  for (const { repoId, commit, result } of attributed) {
+    examples.push(...examplesFromCommit(commit.input, result, repoId));
+  }
+  return examples;
+}
 
-export interface OverrideDecision {
+export interface PlannedOverride {
+  repoId: string;
+  commitSha: string;
+  /** Null: the whole commit. */
+  filePath: string | null;
   verdict: "ai" | "human";
   riskTier: RiskTier | null;
   reason: string;
+  at: Date;
 }
 
-/** Applies a person's verdict on top of the engine's, as the override service does. */
-export function applyOverride(
-  verdict: FileVerdict,
-  decision: OverrideDecision,
-  actor: string,
-  at: Date,
-): FileVerdict {
-  const ai = decision.verdict === "ai";
-  const lines = { ai: ai ? verdict.linesAdded : 0, human: ai ? 0 : verdict.linesAdded, unknown: 0 };
-  return {
-    ...verdict,
-    aiConfidence: ai ? 1 : 0,
-    detectionMethod: "manual_override",
-    riskTier: decision.riskTier ?? verdict.riskTier,
-    aiLines: lines.ai,
-    humanLines: lines.human,
-    unknownLines: 0,
-    tool: ai ? verdict.tool : null,
-    model: ai ? verdict.model : null,
-    detectionSignals: detectionSignalsSchema.parse({
-      ...verdict.detectionSignals,
-      lines,
-      override: { actor, reason: decision.reason, at: at.toISOString() },
-    }),
+const REASONS = {
+  notAi:
+    "Hand-written during the incident review; the style model is thrown by the long names and doc comments in this file.",
+  pasted: "The author confirmed this was pasted from a ChatGPT conversation.",
+  editorTrailer:
+    "The editor extension added the Copilot trailer by itself; no assistant was used (known VS Code bug).",
+} as const;
+
+/**
+ * What people corrected, knowing what really happened: the model's false positives, a file pasted
+ * from a chat, and a commit whose Copilot trailer the editor added.
+ */
+export function chooseOverrides(
+  random: Random,
+  attributed: readonly Attributed[],
+  anchor: Date,
+): PlannedOverride[] {
+  // People look at a commit a day or more after it landed, after the model was trained (so their
+  // verdicts are not among its labels), and before the anchor.
+  const last = anchor.getTime() - DAY;
+  const reviewed = attributed.filter((a) => a.commit.landedAt.getTime() < last - 2 * DAY);
+  const files = reviewed.flatMap((a) => a.result.files.map((file) => ({ ...a, file })));
+  const at = (a: Attributed) => {
+    const from = Math.max(a.commit.landedAt.getTime() + DAY, modelTrainedAt(anchor).getTime());
+    return new Date(from + random.float(0.1, 0.9) * (last - from));
   };
+  const out: PlannedOverride[] = [];
+
+  const falsePositives = files.filter(
+    (f) => f.file.detectionMethod === "ml_model" && f.file.lines.ai > 0 && !f.commit.truth.ai,
+  );
+  for (const f of random.sample(falsePositives, 2)) {
+    out.push({
+      repoId: f.repoId,
+      commitSha: f.result.sha,
+      filePath: f.file.path,
+      verdict: "human",
+      riskTier: null,
+      reason: REASONS.notAi,
+      at: at(f),
+    });
+  }
+  const unnoticed = files.filter(
+    (f) =>
+      f.commit.truth.ai &&
+      f.file.lines.ai === 0 &&
+      f.file.riskTier === "T2_glue" &&
+      f.file.detectionMethod !== "heuristic",
+  );
+  for (const f of random.sample(unnoticed, 1)) {
+    out.push({
+      repoId: f.repoId,
+      commitSha: f.result.sha,
+      filePath: f.file.path,
+      verdict: "ai",
+      riskTier: "T3_core",
+      reason: REASONS.pasted,
+      at: at(f),
+    });
+  }
+  const stray = reviewed.filter((a) => a.commit.truth.strayTrailer && a.result.tool === "copilot");
+  for (const a of random.sample(stray, 1)) {
+    out.push({
+      repoId: a.repoId,
+      commitSha: a.result.sha,
+      filePath: null,
+      verdict: "human",
+      riskTier: null,
+      reason: REASONS.editorTrailer,
+      at: at(a),
+    });
+  }
+  return out;
 }

@@ -1,8 +1,8 @@
-import type { MemberRole, OrgPlan, RiskTier } from "../../../core/enums.ts";
+import type { MemberRole, OrgPlan } from "../../../core/enums.ts";
 import type { OrgSettings, RepoSettings } from "../../../core/settings.ts";
 
-// The cast of the demo: who works where, on which repositories, touching which files, and what
-// the AI tools they use leave in git (from ../shared/ai-signatures.md, the tools' own formats).
+// The cast of the demo: who works where, on which repositories, touching which files, and which
+// AI tools they use (what each leaves in git is in signatures.ts).
 
 /** Sign-in for the demo, printed by `npm start` when it seeds an empty embedded database. */
 export const DEMO_PASSWORD = "sentinel-demo";
@@ -19,6 +19,8 @@ export interface SeedPerson {
   githubId: number;
   /** Signs in with email and password (the demo accounts); everyone else through GitHub. */
   password: boolean;
+  /** Writes doc comments and long names by hand too: the style model's hardest case. */
+  wordy?: boolean;
 }
 
 export const PEOPLE = {
@@ -42,6 +44,7 @@ export const PEOPLE = {
     login: "praman",
     githubId: 8_804_152,
     password: false,
+    wordy: true,
   },
   kenji: {
     name: "Kenji Watanabe",
@@ -98,6 +101,7 @@ export const PEOPLE = {
     login: "gracekim",
     githubId: 27_518_640,
     password: false,
+    wordy: true,
   },
   omar: {
     name: "Omar Haddad",
@@ -123,6 +127,10 @@ export interface SeedArea {
 export interface SeedRepo {
   name: string;
   firstPr: number;
+  /** How much more (or less) than the organization's average this team works with AI tools. */
+  aiAffinity: number;
+  /** How busy the repository is, against the organization's average. */
+  activity: number;
   areas: readonly SeedArea[];
   settings: Partial<RepoSettings>;
   incidentTitles: readonly string[];
@@ -145,6 +153,10 @@ export interface SeedOrg {
   incidentSource: "pagerduty" | "github_issue";
   /** Merged pull requests per repository on a weekday, on average. */
   prsPerWeekday: number;
+  /** The AI tools this organization's people use, with how often each shows up among AI-assisted changes. */
+  aiTools: ReadonlyArray<readonly [AiToolKey, number]>;
+  /** Repositories whose clones the organization trained its `ml_model` on; empty: it has not trained one. */
+  modelRepos: readonly string[];
   repos: readonly SeedRepo[];
 }
 
@@ -326,11 +338,24 @@ export const ORGS: readonly SeedOrg[] = [
     conventionalCommits: true,
     dependencyBot: "dependabot",
     incidentSource: "pagerduty",
-    prsPerWeekday: 2.6,
+    prsPerWeekday: 2.0,
+    modelRepos: ["operator-console"],
+    aiTools: [
+      ["claude-code", 34],
+      ["cursor", 18],
+      ["copilot", 10],
+      ["copilot-agent", 9],
+      ["codex", 11],
+      ["aider", 5],
+      ["devin", 4],
+      ["amp", 9],
+    ],
     repos: [
       {
         name: "fleet-api",
         firstPr: 1184,
+        aiAffinity: 1.15,
+        activity: 1.1,
         areas: apiBackendAreas("missions", "mission-planner"),
         settings: { trackedBranches: ["main"], ignoredPaths: ["vendor/**"] },
         incidentTitles: [
@@ -344,6 +369,8 @@ export const ORGS: readonly SeedOrg[] = [
       {
         name: "telemetry-ingest",
         firstPr: 412,
+        aiAffinity: 0.8,
+        activity: 0.75,
         areas: apiBackendAreas("readings", "telemetry-pipeline"),
         settings: {},
         incidentTitles: [
@@ -356,6 +383,8 @@ export const ORGS: readonly SeedOrg[] = [
       {
         name: "operator-console",
         firstPr: 2051,
+        aiAffinity: 1.6,
+        activity: 1.8,
         areas: webAreas("robots", [
           "FleetMap",
           "RobotCard",
@@ -375,6 +404,8 @@ export const ORGS: readonly SeedOrg[] = [
       {
         name: "robot-firmware-updater",
         firstPr: 97,
+        aiAffinity: 0.55,
+        activity: 0.6,
         areas: apiBackendAreas("rollouts", "rollout-scheduler"),
         settings: { tierRules: [{ pattern: "src/services/rollout-scheduler.ts", tier: "T4_novel" }] },
         incidentTitles: [
@@ -404,11 +435,23 @@ export const ORGS: readonly SeedOrg[] = [
     conventionalCommits: false,
     dependencyBot: "renovate",
     incidentSource: "github_issue",
-    prsPerWeekday: 1.6,
+    prsPerWeekday: 1.3,
+    modelRepos: [],
+    aiTools: [
+      ["cursor", 30],
+      ["copilot", 24],
+      ["claude-code", 16],
+      ["copilot-agent", 12],
+      ["codex", 10],
+      ["amp", 5],
+      ["aider", 3],
+    ],
     repos: [
       {
         name: "storefront",
         firstPr: 733,
+        aiAffinity: 1.2,
+        activity: 1.1,
         areas: webAreas("products", ["CartDrawer", "ProductCard", "CheckoutForm", "Header", "PriceTag"]),
         settings: {},
         incidentTitles: [
@@ -420,6 +463,8 @@ export const ORGS: readonly SeedOrg[] = [
       {
         name: "billing-service",
         firstPr: 318,
+        aiAffinity: 0.6,
+        activity: 0.9,
         areas: [
           ...apiBackendAreas("invoices", "invoice-runner"),
           {
@@ -442,23 +487,6 @@ export const ORGS: readonly SeedOrg[] = [
       },
     ],
   },
-];
-
-/** Path → tier when no organization or repository rule matches; first match wins. */
-export const PATH_TIERS: ReadonlyArray<readonly [RegExp, RiskTier, string]> = [
-  [/(^|\/)(package-lock\.json|package\.json)$/, "T1_boilerplate", "dependency manifest"],
-  [/\.md$/, "T1_boilerplate", "documentation"],
-  [
-    /(^|\/)(tsconfig\.json|biome\.json|Dockerfile|tailwind\.config\.ts)$|\.css$/,
-    "T1_boilerplate",
-    "configuration or styling",
-  ],
-  [/(^|\/)(auth|payments)\//, "T4_novel", "security-sensitive path"],
-  [/^migrations\//, "T3_core", "schema migration"],
-  [/(^|\/)(test|__tests__)\/|\.test\.tsx?$/, "T2_glue", "test code"],
-  [/^\.github\//, "T2_glue", "CI pipeline"],
-  [/^src\/(services|lib|db)\//, "T3_core", "domain logic"],
-  [/^src\/(api|components|pages|hooks|store)\//, "T2_glue", "routing and UI glue"],
 ];
 
 export const DEPENDENCIES: ReadonlyArray<readonly [string, string, string]> = [
@@ -491,7 +519,7 @@ export const REVIEW_FOLLOW_UPS: readonly string[] = [
   "handle the null case",
 ];
 
-/** AI tools as they appear in git: each with how often it shows up among AI-assisted changes. */
+/** AI tools as they appear in git (signatures.ts). */
 export type AiToolKey =
   | "claude-code"
   | "cursor"
@@ -502,22 +530,12 @@ export type AiToolKey =
   | "devin"
   | "amp";
 
-export const AI_TOOL_WEIGHTS: ReadonlyArray<readonly [AiToolKey, number]> = [
-  ["claude-code", 34],
-  ["cursor", 18],
-  ["copilot", 10],
-  ["copilot-agent", 9],
-  ["codex", 11],
-  ["aider", 5],
-  ["devin", 4],
-  ["amp", 9],
-];
-
-export const CLAUDE_MODELS: ReadonlyArray<readonly [string, string | null]> = [
-  ["Claude", null],
-  ["Claude Sonnet 4.5", "claude-sonnet-4-5"],
-  ["Claude Opus 4.6", "claude-opus-4-6"],
-  ["Claude Opus 4.7 (1M context)", "claude-opus-4-7"],
+/** The name Claude Code gives itself in its co-author trailer; older versions say just "Claude". */
+export const CLAUDE_NAMES: readonly string[] = [
+  "Claude",
+  "Claude Sonnet 4.5",
+  "Claude Opus 4.6",
+  "Claude Opus 4.7 (1M context)",
 ];
 
 export const AIDER_MODELS: readonly string[] = [

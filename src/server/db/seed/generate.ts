@@ -1,26 +1,21 @@
-import type { IncidentSeverity } from "../../../core/enums.ts";
-import { parseEventMetadata } from "../../../core/events.ts";
-import { orgSettingsSchema, repoSettingsSchema } from "../../../core/settings.ts";
+import type { CommitInput } from "../../../core/attribution/types.ts";
+import { orgSettingsSchema, repoSettingsSchema, type TierRule } from "../../../core/settings.ts";
+import type { NewCodeEvent } from "../../services/github/code-events.ts";
 import type {
   accounts,
-  attributionOverrides,
-  codeAttribution,
-  codeEvents,
   githubInstallations,
-  incidents,
   organizationMembers,
   organizations,
   repositories,
   users,
 } from "../schema/index.ts";
-import { applyOverride, attributeCommit, type FileVerdict, type OverrideDecision } from "./attribution.ts";
-import { DEMO_PASSWORD, ORGS, PEOPLE, type PersonKey, type SeedOrg } from "./fixtures.ts";
-import { DAY, generateRepoHistory, type RepoHistory } from "./history.ts";
-import { generateIncidents } from "./incidents.ts";
+import { DEMO_PASSWORD, ORGS, PEOPLE, type PersonKey, type SeedOrg, type SeedRepo } from "./fixtures.ts";
+import { DAY, generateEarlyHistory, generateRepoHistory, type RepoHistory } from "./history.ts";
 import { createRandom, type Random } from "./random.ts";
 
-// The whole demo as rows, computed without touching the database: the same anchor and seed give
-// the same rows, ids included, so tests can compare a plan with what was written.
+// The demo's world as git and GitHub would show it, computed without touching the database: the
+// same anchor and seed give the same commits, events and rows, ids included. What the commits
+// mean (AI share, tiers, incidents' suspects) is left to the engine and services (index.ts).
 
 export const DEFAULT_SEED = "sentinel-demo-v1";
 /** A Monday; the history ends just before it. */
@@ -28,21 +23,39 @@ export const DEFAULT_ANCHOR = new Date("2026-11-23T00:00:00Z");
 
 type Row<T extends { $inferInsert: unknown }> = T["$inferInsert"];
 
+export interface RepoSeedPlan {
+  fixture: SeedRepo;
+  row: Row<typeof repositories> & { id: string };
+  /** The organization's tier rules, then the repository's: what the engine is given. */
+  tierRules: TierRule[];
+  history: RepoHistory;
+  /** Commits from before the AI era, read only by the model's training (empty unless it trains here). */
+  early: CommitInput[];
+  /** Commit, pull-request and deploy events, as the webhooks would have recorded them. */
+  events: NewCodeEvent[];
+  /** Incidents still open at the anchor start on the latest deploy, in this state. */
+  ongoing: "investigating" | "identified" | null;
+  /** First free issue number, for incidents filed as GitHub issues. */
+  issueNumber: number;
+}
+
 export interface OrgSeedPlan {
   slug: string;
-  organization: Row<typeof organizations>;
+  fixture: SeedOrg;
+  organization: Row<typeof organizations> & { id: string };
   /** With the member's e-mail, so an existing user of that address is reused. */
   members: Array<{ row: Row<typeof organizationMembers>; email: string }>;
   installation: Row<typeof githubInstallations>;
-  repositories: Array<Row<typeof repositories>>;
-  events: Array<Row<typeof codeEvents>>;
-  attributions: Array<Row<typeof codeAttribution>>;
-  overrides: Array<Row<typeof attributionOverrides>>;
-  incidents: Array<Row<typeof incidents>>;
+  repositories: RepoSeedPlan[];
+  /** Who corrects verdicts by hand: the organization's admin. */
+  overrideActor: string;
+  /** Who changes incidents' status. */
+  responders: string[];
 }
 
 export interface SeedPlan {
   anchor: Date;
+  seed: string;
   users: Array<Row<typeof users>>;
   /** Credential accounts carry the plain demo password; it is hashed at insert time. */
   accounts: Array<{ row: Row<typeof accounts>; password: string | null }>;
@@ -61,17 +74,10 @@ const ONGOING: Record<string, "investigating" | "identified"> = {
   "globex/billing-service": "identified",
 };
 
-const OVERRIDE_REASONS = {
-  notAi:
-    "Hand-written during the incident review; the style model is thrown by the generated types in this file.",
-  pasted: "The author confirmed this was pasted from a ChatGPT conversation.",
-  editorTrailer:
-    "The editor extension added the Copilot trailer by itself; no assistant was used (known VS Code bug).",
-} as const;
-
 export function generateSeedPlan(options: PlanOptions = {}): SeedPlan {
   const anchor = options.anchor ?? DEFAULT_ANCHOR;
-  const root = createRandom(options.seed ?? DEFAULT_SEED);
+  const seed = options.seed ?? DEFAULT_SEED;
+  const root = createRandom(seed);
   const userIds = new Map<PersonKey, string>();
   const people = Object.entries(PEOPLE) as Array<[PersonKey, (typeof PEOPLE)[PersonKey]]>;
   const userRandom = root.fork("users");
@@ -121,38 +127,28 @@ export function generateSeedPlan(options: PlanOptions = {}): SeedPlan {
     return id;
   };
 
-  let severityIndex = 0;
-  const severityRandom = root.fork("severity");
-  // The first four cover every severity; the rest follow a realistic mix (sev1 rare).
-  const nextSeverity = (): IncidentSeverity => {
-    const fixed = (["sev2", "sev1", "sev3", "sev4"] as const)[severityIndex++];
-    return (
-      fixed ??
-      severityRandom.weighted([
-        ["sev1", 1],
-        ["sev2", 3],
-        ["sev3", 5],
-        ["sev4", 3],
-      ] as const)
-    );
-  };
-
-  const orgs = ORGS.map((org) => planOrg(root.fork(`org:${org.slug}`), org, anchor, userId, nextSeverity));
-  return { anchor, users: planUsers, accounts: planAccounts, orgs };
+  const orgs = ORGS.map((org) => planOrg(root.fork(`org:${org.slug}`), org, anchor, userId));
+  return { anchor, seed, users: planUsers, accounts: planAccounts, orgs };
 }
+
+/** Before ChatGPT's release (2022-11-30), so the model may label this history human. */
+const EARLY_HISTORY = { from: new Date("2021-03-01T00:00:00Z"), to: new Date("2022-11-01T00:00:00Z") };
+/** Older commits of each repository the model trains on: enough for its minimum of human labels. */
+const EARLY_COMMITS_PER_REPO = 80;
 
 function planOrg(
   random: Random,
   org: SeedOrg,
   anchor: Date,
   userId: (key: PersonKey) => string,
-  nextSeverity: () => IncidentSeverity,
 ): OrgSeedPlan {
   const orgId = random.uuid();
   const createdAt = new Date(anchor.getTime() - 150 * DAY);
   const settings = orgSettingsSchema.parse(org.settings);
+  const admin = org.members.find(([, role]) => role === "admin")?.[0] ?? org.members[0]?.[0];
   const plan: OrgSeedPlan = {
     slug: org.slug,
+    fixture: org,
     organization: {
       id: orgId,
       name: org.name,
@@ -181,209 +177,80 @@ function planOrg(
       updatedAt: createdAt,
     },
     repositories: [],
-    events: [],
-    attributions: [],
-    overrides: [],
-    incidents: [],
+    overrideActor: `user:${admin ? userId(admin) : "unknown"}`,
+    responders: org.members.filter(([, role]) => role !== "viewer").map(([key]) => PEOPLE[key].login),
   };
 
-  const responders = org.members.filter(([, role]) => role !== "viewer").map(([key]) => PEOPLE[key].login);
-  const verdicts: Array<FileVerdict & { repoId: string }> = [];
   for (const repo of org.repos) {
     const repoRandom = random.fork(`repo:${repo.name}`);
     const repoId = repoRandom.uuid();
     const fullName = `${org.githubLogin}/${repo.name}`;
     const repoSettings = repoSettingsSchema.parse(repo.settings);
     const history = generateRepoHistory(repoRandom.fork("history"), org, repo, anchor);
-    plan.repositories.push({
-      id: repoId,
-      orgId,
-      installationId: org.installationId,
-      githubId: repoRandom.int(600_000_000, 990_000_000),
-      fullName,
-      defaultBranch: "main",
-      isPrivate: repo.name !== "storefront",
-      settings: repoSettings,
-      lastAnalyzedSha: history.commits[history.commits.length - 1]?.sha ?? null,
-      createdAt,
-      updatedAt: createdAt,
-    });
-
-    const rules = [...settings.tierRules, ...repoSettings.tierRules];
-    const attributionRandom = repoRandom.fork("attribution");
-    const verdictsBySha = new Map<string, FileVerdict[]>();
-    for (const commit of history.commits) {
-      const fileVerdicts = attributeCommit(attributionRandom, commit, rules);
-      verdictsBySha.set(commit.sha, fileVerdicts);
-      for (const v of fileVerdicts) verdicts.push({ ...v, repoId });
-    }
-
-    const eventRandom = repoRandom.fork("events");
-    const deployEventIds = new Map<number, string>();
-    plan.events.push(...historyEvents(eventRandom, history, { orgId, repoId, fullName, deployEventIds }));
-
+    const early = org.modelRepos.includes(repo.name)
+      ? generateEarlyHistory(repoRandom.fork("early"), org, repo, {
+          ...EARLY_HISTORY,
+          commits: EARLY_COMMITS_PER_REPO,
+        })
+      : [];
     const lastPr = history.pullRequests[history.pullRequests.length - 1]?.number ?? repo.firstPr;
-    const generated = generateIncidents({
-      random: repoRandom.fork("incidents"),
-      org,
-      repo,
-      orgId,
-      repoId,
-      fullName,
-      anchor,
-      deploys: history.deploys,
-      deployEventIds,
-      verdictsBySha,
+    plan.repositories.push({
+      fixture: repo,
+      row: {
+        id: repoId,
+        orgId,
+        installationId: org.installationId,
+        githubId: repoRandom.int(600_000_000, 990_000_000),
+        fullName,
+        defaultBranch: "main",
+        isPrivate: repo.name !== "storefront",
+        settings: repoSettings,
+        lastAnalyzedSha: history.commits[history.commits.length - 1]?.input.sha ?? null,
+        createdAt,
+        updatedAt: createdAt,
+      },
+      tierRules: [...settings.tierRules, ...repoSettings.tierRules],
+      history,
+      early,
+      events: historyEvents(history, { repoId, fullName }),
       ongoing: ONGOING[`${org.slug}/${repo.name}`] ?? null,
-      nextSeverity,
-      responders,
       issueNumber: lastPr + 1,
     });
-    plan.incidents.push(...generated.incidents);
-    plan.events.push(...generated.events);
   }
-
-  const overridden = chooseOverrides(random.fork("overrides"), verdicts, anchor);
-  const actorKey = org.members.find(([, role]) => role === "admin")?.[0] ?? org.members[0]?.[0];
-  const actor = `user:${actorKey ? userId(actorKey) : "unknown"}`;
-  for (const { indexes, wholeCommit, decision } of overridden) {
-    const first = verdicts[indexes[0] ?? -1];
-    if (!first) continue;
-    const at = new Date(
-      Math.min(first.committedAt.getTime() + random.float(1, 5) * DAY, anchor.getTime() - DAY),
-    );
-    for (const index of indexes) {
-      const original = verdicts[index];
-      if (original)
-        verdicts[index] = { ...applyOverride(original, decision, actor, at), repoId: original.repoId };
-    }
-    plan.overrides.push({
-      id: random.uuid(),
-      orgId,
-      repoId: first.repoId,
-      commitSha: first.commitSha,
-      filePath: wholeCommit ? null : first.filePath,
-      verdict: decision.verdict,
-      riskTier: decision.riskTier,
-      actor,
-      reason: decision.reason,
-      createdAt: at,
-      updatedAt: at,
-    });
-  }
-  plan.attributions = verdicts.map(({ analysedAt, ...v }) => ({
-    id: random.uuid(),
-    orgId,
-    repoId: v.repoId,
-    commitSha: v.commitSha,
-    filePath: v.filePath,
-    aiConfidence: v.aiConfidence,
-    detectionMethod: v.detectionMethod,
-    riskTier: v.riskTier,
-    detectionSignals: v.detectionSignals,
-    linesAdded: v.linesAdded,
-    linesDeleted: v.linesDeleted,
-    aiLines: v.aiLines,
-    humanLines: v.humanLines,
-    unknownLines: v.unknownLines,
-    tool: v.tool,
-    model: v.model,
-    engineVersion: v.detectionSignals.engineVersion,
-    committedAt: v.committedAt,
-    createdAt: analysedAt,
-    updatedAt: analysedAt,
-  }));
   return plan;
 }
 
-/**
- * A few verdicts people corrected by hand: model false positives and a paste (one file each), and
- * an editor's stray Copilot trailer (the whole commit, as the override service records it: no path).
- */
-function chooseOverrides(
-  random: Random,
-  verdicts: ReadonlyArray<FileVerdict & { repoId: string }>,
-  anchor: Date,
-): Array<{ indexes: number[]; wholeCommit: boolean; decision: OverrideDecision }> {
-  const old = anchor.getTime() - 10 * DAY;
-  const indexes = (test: (v: FileVerdict) => boolean) =>
-    verdicts.flatMap((v, i) => (v.committedAt.getTime() < old && test(v) ? [i] : []));
-  const picks: Array<{ indexes: number[]; wholeCommit: boolean; decision: OverrideDecision }> = [];
-  const take = (candidates: number[], count: number, decision: OverrideDecision) => {
-    for (const index of random.sample(candidates, count))
-      picks.push({ indexes: [index], wholeCommit: false, decision });
-  };
-  take(
-    indexes((v) => v.detectionMethod === "ml_model" && v.aiLines > 0),
-    2,
-    {
-      verdict: "human",
-      riskTier: null,
-      reason: OVERRIDE_REASONS.notAi,
-    },
-  );
-  take(
-    indexes((v) => v.detectionMethod === null && v.riskTier === "T2_glue"),
-    1,
-    {
-      verdict: "ai",
-      riskTier: "T3_core",
-      reason: OVERRIDE_REASONS.pasted,
-    },
-  );
-  const [copilot] = random.sample(
-    indexes((v) => v.detectionMethod === "heuristic" && v.tool === "copilot"),
-    1,
-  );
-  const target = copilot === undefined ? undefined : verdicts[copilot];
-  if (target) {
-    const sameCommit = verdicts.flatMap((v, i) =>
-      v.repoId === target.repoId && v.commitSha === target.commitSha ? [i] : [],
-    );
-    picks.push({
-      indexes: sameCommit,
-      wholeCommit: true,
-      decision: { verdict: "human", riskTier: null, reason: OVERRIDE_REASONS.editorTrailer },
-    });
-  }
-  return picks;
-}
-
-function historyEvents(
-  random: Random,
-  history: RepoHistory,
-  ids: { orgId: string; repoId: string; fullName: string; deployEventIds: Map<number, string> },
-): Array<Row<typeof codeEvents>> {
-  const { orgId, repoId, fullName } = ids;
-  const events: Array<Row<typeof codeEvents>> = [];
-  const received = (at: Date) => new Date(at.getTime() + random.int(1, 40) * 1000);
+function historyEvents(history: RepoHistory, ids: { repoId: string; fullName: string }): NewCodeEvent[] {
+  const { repoId, fullName } = ids;
+  const events: NewCodeEvent[] = [];
   const url = `https://github.com/${fullName}`;
 
-  for (const commit of history.commits) {
-    const additions = commit.files.reduce((sum, f) => sum + f.additions, 0);
-    const deletions = commit.files.reduce((sum, f) => sum + f.deletions, 0);
+  for (const { input } of history.commits) {
+    let additions = 0;
+    let deletions = 0;
+    for (const f of input.files) {
+      additions += f.additions;
+      deletions += f.deletions;
+    }
     events.push({
-      id: random.uuid(),
-      orgId,
       repoId,
       eventType: "commit",
-      commitSha: commit.sha,
-      timestamp: commit.committedAt,
-      actor: commit.author.login,
-      sourceKey: commit.sha,
-      metadata: parseEventMetadata("commit", {
-        message: commit.message,
-        author: commit.author,
-        committer: commit.committer,
-        parents: commit.parents,
+      commitSha: input.sha,
+      timestamp: new Date(input.committedAt),
+      actor: input.authorLogin ?? null,
+      sourceKey: input.sha,
+      metadata: {
+        message: input.message,
+        author: { ...input.author, login: input.authorLogin ?? null },
+        committer: { ...input.committer, login: input.committerLogin ?? null },
+        parents: input.parents,
         branch: "main",
         additions,
         deletions,
-        filesChanged: commit.files.length,
-        url: `${url}/commit/${commit.sha}`,
+        filesChanged: input.files.length,
+        url: `${url}/commit/${input.sha}`,
         source: "seed",
-      }),
-      createdAt: received(commit.landedAt),
+      },
     });
   }
 
@@ -399,79 +266,65 @@ function historyEvents(
       url: `${url}/pull/${pr.number}`,
     };
     events.push({
-      id: random.uuid(),
-      orgId,
       repoId,
       eventType: "pr_opened",
       commitSha: null,
       timestamp: pr.openedAt,
       actor: pr.author.login,
       sourceKey: `pr:${pr.number}`,
-      metadata: parseEventMetadata("pr_opened", { ...base, body: pr.body, reopened: false }),
-      createdAt: received(pr.openedAt),
+      metadata: { ...base, body: pr.body, reopened: false },
     });
     for (const review of pr.reviews) {
       events.push({
-        id: random.uuid(),
-        orgId,
         repoId,
         eventType: "pr_reviewed",
         commitSha: null,
         timestamp: review.at,
         actor: review.reviewer,
         sourceKey: `pr:${pr.number}:review:${review.id}`,
-        metadata: parseEventMetadata("pr_reviewed", {
+        metadata: {
           number: pr.number,
           reviewer: review.reviewer,
           state: review.state,
           url: `${url}/pull/${pr.number}#pullrequestreview-${review.id}`,
-        }),
-        createdAt: received(review.at),
+        },
       });
     }
     if (pr.merged) {
       events.push({
-        id: random.uuid(),
-        orgId,
         repoId,
         eventType: "pr_merged",
         commitSha: pr.merged.sha,
         timestamp: pr.merged.at,
         actor: pr.merged.by,
         sourceKey: `pr:${pr.number}`,
-        metadata: parseEventMetadata("pr_merged", {
+        metadata: {
           ...base,
           mergeMethod: pr.merged.method,
           mergeCommitSha: pr.merged.sha,
           openedAt: pr.openedAt.toISOString(),
           commits: pr.merged.commits,
-        }),
-        createdAt: received(pr.merged.at),
+        },
       });
     }
   }
 
   for (const deploy of history.deploys) {
-    const id = random.uuid();
-    if (deploy.state === "success") ids.deployEventIds.set(deploy.deploymentId, id);
     events.push({
-      id,
-      orgId,
       repoId,
       eventType: "deploy",
       commitSha: deploy.sha,
       timestamp: deploy.at,
       actor: "github-actions[bot]",
       sourceKey: `deploy:${deploy.deploymentId}:${deploy.state}`,
-      metadata: parseEventMetadata("deploy", {
+      metadata: {
         environment: "production",
         state: deploy.state,
         production: true,
         deploymentId: deploy.deploymentId,
         ref: "main",
         url: `${url}/deployments/${deploy.deploymentId}`,
-      }),
-      createdAt: received(deploy.at),
+      },
     });
   }
   return events;

@@ -1,7 +1,6 @@
-import type { Signal } from "../../../core/attribution/signals.ts";
+import type { CommitInput, FileChange, PullRequestContext } from "../../../core/attribution/types.ts";
+import { generatePatch } from "./code.ts";
 import {
-  AI_TOOL_WEIGHTS,
-  type AiToolKey,
   BOTS,
   COMMIT_BODIES,
   DEPENDENCIES,
@@ -13,36 +12,28 @@ import {
   type SeedRepo,
 } from "./fixtures.ts";
 import type { Random } from "./random.ts";
-import { type AiSignature, aiSignature, type GitPerson } from "./signatures.ts";
+import { type AiSignature, aiSignature, COPILOT_TRAILER, type GitPerson } from "./signatures.ts";
 
-// Ninety days of a repository's life, as plain data: pull requests opened, reviewed and merged,
-// the commits they land on main, and production deploys every one to three days.
+// A repository's life as git and GitHub record it: pull requests opened, reviewed and merged, the
+// commits they land on main (squashed or rebased, with whatever trailers survive), and production
+// deploys every one to three days. Nothing here says how much of it is AI: the engine decides that
+// from the text, as it would from a real repository.
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 export const HISTORY_DAYS = 90;
 
-export interface SeedFile {
-  path: string;
-  status: "added" | "modified";
-  additions: number;
-  deletions: number;
-}
-
 export interface SeedCommit {
-  sha: string;
-  committedAt: Date;
+  input: CommitInput;
   /** When it reached main (the merge), which decides the deploy that shipped it. */
   landedAt: Date;
-  message: string;
-  author: GitPerson;
-  committer: GitPerson;
-  parents: string[];
-  files: SeedFile[];
-  /** What the trailers and authors give away; null for commits with no AI evidence. */
-  evidence: { tool: AiToolKey; model: string | null; signals: Signal[] } | null;
-  /** AI used without any trace: only the style model can notice it. */
-  undisclosedAi: boolean;
+  /**
+   * The PR context the App builds for a commit a PR was merged as (its `pr_merged` event names it);
+   * null for every other commit, as in production.
+   */
+  pullRequest: PullRequestContext | null;
+  /** What really happened, known only to the people involved: used for their overrides, never by the engine. */
+  truth: { ai: boolean; strayTrailer: boolean };
 }
 
 export interface SeedPullRequest {
@@ -96,8 +87,16 @@ const personOf = (key: PersonKey): GitPerson => {
 };
 
 /** Share of changes made with an AI tool that says so: rises from ~15% to ~45% over the window. */
-export const disclosedAiShare = (progress: number): number => 0.15 + 0.3 * progress;
-const undisclosedAiShare = (progress: number): number => 0.05 + 0.15 * progress;
+const disclosedAiShare = (progress: number): number => 0.15 + 0.3 * progress;
+const undisclosedAiShare = (progress: number): number => 0.05 + 0.12 * progress;
+/** Chance that a person's change carries the Copilot trailer their editor added by itself. */
+const STRAY_TRAILER = 0.02;
+
+/** Chance that a block of code comes out wordy: assistants mostly, a few people too. */
+function wordiness(key: PersonKey | null, ai: boolean): number {
+  if (ai) return 0.8;
+  return key !== null && "wordy" in PEOPLE[key] ? 0.35 : 0.08;
+}
 
 function poisson(random: Random, mean: number): number {
   const limit = Math.exp(-mean);
@@ -117,48 +116,58 @@ const slugify = (text: string): string =>
     .replace(/^-|-$/g, "")
     .slice(0, 40);
 
-function linesFor(random: Random, path: string, status: SeedFile["status"]): [number, number] {
-  const fresh = status === "added";
-  if (/package-lock\.json$/.test(path)) return [random.int(12, 240), random.int(8, 200)];
-  if (/package\.json$/.test(path)) return [random.int(1, 4), random.int(1, 4)];
-  if (/\.md$/.test(path)) return [random.int(3, 70), fresh ? 0 : random.int(0, 20)];
-  if (/\.sql$/.test(path)) return [random.int(5, 45), 0];
-  if (/\.(json|yml|css)$|Dockerfile|config\.ts$/.test(path)) return [random.int(1, 24), random.int(0, 10)];
-  if (/test\.tsx?$/.test(path)) return [random.int(10, 150), fresh ? 0 : random.int(0, 40)];
-  const big = random.chance(0.12);
-  return [big ? random.int(120, 380) : random.int(4, 90), fresh ? 0 : random.int(0, big ? 120 : 40)];
+/** About how many lines a change adds to a file of this kind. */
+function linesFor(random: Random, path: string): number {
+  if (/package-lock\.json$/.test(path)) return random.int(6, 36);
+  if (/package\.json$/.test(path)) return random.int(1, 3);
+  if (/\.md$/.test(path)) return random.int(2, 16);
+  if (/\.sql$/.test(path)) return random.int(1, 12);
+  if (/\.(json|yml|css)$|Dockerfile|config\.ts$/.test(path)) return random.int(1, 10);
+  if (/test\.tsx?$/.test(path)) return random.int(4, 28);
+  return random.chance(0.06) ? random.int(40, 100) : random.int(3, 26);
 }
 
-function changedFiles(ctx: Context, area: SeedArea): SeedFile[] {
+function fileChange(random: Random, path: string, status: FileChange["status"], aiStyle: number): FileChange {
+  const lines = Math.max(1, Math.round(linesFor(random, path) * (aiStyle >= 0.5 ? 1.3 : 1)));
+  const { patch, additions, deletions } = generatePatch(random, {
+    path,
+    status: status === "added" ? "added" : "modified",
+    lines,
+    aiStyle,
+  });
+  return { path, status, additions, deletions, patch };
+}
+
+function changedFiles(ctx: Context, area: SeedArea, aiStyle: number): FileChange[] {
   const { random } = ctx;
   const pool = [...area.files, ...area.tests];
-  const picked = random.sample(pool, random.int(2, Math.min(8, Math.max(2, pool.length))));
-  const files: SeedFile[] = picked.map((path) => ({ path, status: "modified", additions: 0, deletions: 0 }));
+  const picked = random.sample(pool, random.int(1, Math.min(6, Math.max(1, pool.length))));
+  const paths: Array<[string, FileChange["status"]]> = picked.map((path) => [path, "modified"]);
   if (area.newFile && random.chance(0.35)) {
     ctx.migrationCounter.n++;
-    const path = area.newFile.replace("{n}", String(ctx.migrationCounter.n).padStart(4, "0"));
-    files.push({ path, status: "added", additions: 0, deletions: 0 });
+    paths.push([area.newFile.replace("{n}", String(ctx.migrationCounter.n).padStart(4, "0")), "added"]);
   }
-  if (files.length < 2) files.push({ path: "CHANGELOG.md", status: "modified", additions: 0, deletions: 0 });
-  if (files.length < 8 && random.chance(0.12)) {
-    files.push({ path: "package.json", status: "modified", additions: 0, deletions: 0 });
-    if (files.length < 8)
-      files.push({ path: "package-lock.json", status: "modified", additions: 0, deletions: 0 });
+  if (paths.length < 2 && random.chance(0.5)) paths.push(["CHANGELOG.md", "modified"]);
+  if (paths.length < 7 && random.chance(0.1)) {
+    paths.push(["package.json", "modified"], ["package-lock.json", "modified"]);
   }
-  for (const file of files) [file.additions, file.deletions] = linesFor(random, file.path, file.status);
-  return files;
+  // A path appears once per commit, as in git.
+  const unique = new Map(paths);
+  return [...unique].map(([path, status]) => fileChange(random, path, status, aiStyle));
 }
 
-function composeMessage(subject: string, body: string | null, signature: AiSignature | null): string {
-  const parts = [`${signature?.subjectPrefix ?? ""}${subject}`];
+function composeMessage(
+  subject: string,
+  body: string | null,
+  footer: string | null,
+  trailers: string[],
+): string {
+  const parts = [subject];
   if (body) parts.push(body);
-  if (signature?.footer) parts.push(signature.footer);
-  if (signature && signature.trailers.length > 0) parts.push(signature.trailers.join("\n"));
+  if (footer) parts.push(footer);
+  if (trailers.length > 0) parts.push(trailers.join("\n"));
   return parts.join("\n\n");
 }
-
-const evidenceOf = (signature: AiSignature | null): SeedCommit["evidence"] =>
-  signature ? { tool: signature.tool, model: signature.model, signals: signature.signals } : null;
 
 function authorFor(human: GitPerson, signature: AiSignature | null): GitPerson {
   if (signature?.botAuthor) return signature.botAuthor;
@@ -176,12 +185,59 @@ function commitType(scope: string, subject: string): string {
   return "feat";
 }
 
+interface DraftCommit {
+  message: string;
+  author: GitPerson;
+  committer: GitPerson;
+  at: number;
+  files: FileChange[];
+}
+
+function commitInput(random: Random, draft: DraftCommit, branch: string | null): CommitInput {
+  return {
+    sha: random.hex(40),
+    message: draft.message,
+    author: { name: draft.author.name, email: draft.author.email },
+    committer: { name: draft.committer.name, email: draft.committer.email },
+    authorLogin: draft.author.login,
+    committerLogin: draft.committer.login,
+    parents: [],
+    branch,
+    committedAt: new Date(draft.at).toISOString(),
+    files: draft.files,
+  };
+}
+
+/** One path per file: a squash merge's diff is the sum of its commits'. */
+function squashFiles(commits: readonly CommitInput[]): FileChange[] {
+  const byPath = new Map<string, FileChange>();
+  for (const commit of commits) {
+    for (const file of commit.files) {
+      const prev = byPath.get(file.path);
+      byPath.set(
+        file.path,
+        prev
+          ? {
+              ...prev,
+              additions: prev.additions + file.additions,
+              deletions: prev.deletions + file.deletions,
+              patch: `${prev.patch ?? ""}\n${file.patch ?? ""}`,
+            }
+          : file,
+      );
+    }
+  }
+  return [...byPath.values()];
+}
+
+const CO_AUTHOR = /^co-authored-by:/i;
+
 /** One feature or fix pull request, with the commits it lands if it merges before the anchor. */
 function featurePullRequest(ctx: Context, number: number, openedAt: number, progress: number) {
-  const { random, org } = ctx;
+  const { random, org, repo } = ctx;
   const authorKey = random.pick(org.engineers);
   const human = personOf(authorKey);
-  const area = random.pick(ctx.repo.areas);
+  const area = random.pick(repo.areas);
   const subject = random.pick(area.subjects);
   const type = commitType(area.scope, subject);
   const title = org.conventionalCommits
@@ -189,10 +245,13 @@ function featurePullRequest(ctx: Context, number: number, openedAt: number, prog
     : `${subject.charAt(0).toUpperCase()}${subject.slice(1)}`;
   const slug = slugify(subject);
 
-  const tool = random.chance(disclosedAiShare(progress)) ? random.weighted(AI_TOOL_WEIGHTS) : null;
+  const share = Math.min(0.9, disclosedAiShare(progress) * repo.aiAffinity);
+  const tool = random.chance(share) ? random.weighted(org.aiTools) : null;
   const signature = tool ? aiSignature(tool, random, human, ctx.fullName, slug) : null;
-  const undisclosedAi = !signature && random.chance(undisclosedAiShare(progress));
+  const undisclosed = !signature && random.chance(undisclosedAiShare(progress) * repo.aiAffinity);
+  const stray = !signature && !undisclosed && random.chance(STRAY_TRAILER);
   const prAuthor = signature?.botAuthor ?? human;
+  const headBranch = signature?.branch ?? `${human.login}/${slug}`;
 
   const reviewers = org.engineers.filter((k) => k !== authorKey).map((k) => PEOPLE[k].login);
   const mergedAt = openedAt + random.float(0.5, 30) * HOUR;
@@ -213,68 +272,148 @@ function featurePullRequest(ctx: Context, number: number, openedAt: number, prog
     at: new Date(openedAt + (mergedAt - openedAt) * random.float(0.55, 0.95)),
   });
 
-  const method = random.chance(0.6) ? "squash" : "rebase";
-  const prCommits = signature?.botAuthor ? random.int(1, 4) : random.int(1, 3);
+  // The PR's own commits, on its branch.
+  const count = random.int(1, 3);
   const body = random.chance(0.45) ? random.pick(COMMIT_BODIES) : null;
-  const commits: SeedCommit[] = [];
-  const committer: GitPerson = { ...BOTS.github };
-  if (method === "squash") {
-    const bullets = prCommits > 1 ? random.sample(REVIEW_FOLLOW_UPS, prCommits - 1).map((s) => `* ${s}`) : [];
-    const squashBody = [body, ...bullets].filter((s) => s !== null).join("\n\n") || null;
-    commits.push(
-      draftCommit(ctx, area, {
-        message: composeMessage(`${title} (#${number})`, squashBody, signature),
-        author: authorFor(human, signature),
-        committer,
-        committedAt: mergedAt,
-        evidence: evidenceOf(signature),
-        undisclosedAi,
-      }),
+  const branchCommits: CommitInput[] = [];
+  /** Whether an assistant wrote each of them. */
+  const written: boolean[] = [];
+  const span = mergedAt - openedAt + 2 * HOUR;
+  if (signature?.initialPlan) {
+    const bot = authorFor(human, signature);
+    branchCommits.push(
+      commitInput(
+        random,
+        { message: "Initial plan", author: bot, committer: bot, at: openedAt - 2 * HOUR, files: [] },
+        headBranch,
+      ),
     );
+    written.push(true);
+  }
+  for (let i = 0; i < count; i++) {
+    // A person's follow-up commits on an AI-started branch often carry no trailer at all.
+    const sig =
+      signature && (i === 0 || signature.botAuthor !== null || random.chance(0.5)) ? signature : null;
+    const author = authorFor(human, sig);
+    const trailers = sig ? sig.trailers : stray ? [COPILOT_TRAILER] : [];
+    const commitSubject = i === 0 ? `${sig?.subjectPrefix ?? ""}${title}` : random.pick(REVIEW_FOLLOW_UPS);
+    written.push(sig !== null || undisclosed);
+    const aiStyle = wordiness(authorKey, sig !== null || undisclosed);
+    branchCommits.push(
+      commitInput(
+        random,
+        {
+          message: composeMessage(commitSubject, i === 0 ? body : null, sig?.footer ?? null, trailers),
+          author,
+          committer: author,
+          at: openedAt - 2 * HOUR + (span * (i + 0.5)) / (count + 1),
+          files: changedFiles(ctx, area, aiStyle),
+        },
+        headBranch,
+      ),
+    );
+  }
+
+  const method = signature?.botAuthor || random.chance(0.6) ? "squash" : "rebase";
+  const web = { ...BOTS.github };
+  const landed: SeedCommit[] = [];
+  if (method === "squash") {
+    const withFiles = branchCommits.filter((c) => c.files.length > 0);
+    const single = withFiles.length === 1 && withFiles[0] !== undefined;
+    // GitHub's squash message: one commit's message as it was, or the title and the commits'
+    // subjects, with their co-authors kept as trailers unless the person merging trims them.
+    const coAuthors = random.chance(0.65)
+      ? [...new Set(branchCommits.flatMap((c) => c.message.split("\n").filter((l) => CO_AUTHOR.test(l))))]
+      : [];
+    const message =
+      single && random.chance(0.5)
+        ? `${withFiles[0]?.message.replace(/\n|$/, ` (#${number})\n`).trimEnd()}`
+        : composeMessage(
+            `${title} (#${number})`,
+            withFiles.length > 1 ? withFiles.map((c) => `* ${c.message.split("\n")[0]}`).join("\n") : body,
+            null,
+            coAuthors,
+          );
+    landed.push({
+      input: commitInput(
+        random,
+        { message, author: prAuthor, committer: web, at: mergedAt, files: squashFiles(withFiles) },
+        "main",
+      ),
+      landedAt: new Date(mergedAt),
+      pullRequest: null,
+      truth: { ai: written.some(Boolean), strayTrailer: stray },
+    });
   } else {
-    for (let i = 0; i < prCommits; i++) {
-      // A person's follow-up commits on an AI-started branch often carry no trailer at all.
-      const keeps = i === 0 || signature?.botAuthor !== null || random.chance(0.5);
-      const sig = signature && keeps ? signature : null;
-      const subject = i === 0 ? title : random.pick(REVIEW_FOLLOW_UPS);
-      commits.push(
-        draftCommit(ctx, area, {
-          message: composeMessage(subject, i === 0 ? body : null, sig),
-          author: authorFor(human, sig),
-          committer,
-          committedAt: openedAt - 2 * HOUR + ((mergedAt - openedAt + 2 * HOUR) * (i + 0.5)) / (prCommits + 1),
-          evidence: evidenceOf(sig),
-          undisclosedAi,
-        }),
-      );
+    for (const [i, c] of branchCommits.entries()) {
+      if (c.files.length === 0) continue;
+      landed.push({
+        input: {
+          ...c,
+          sha: random.hex(40),
+          committer: { name: web.name, email: web.email },
+          committerLogin: web.login,
+          branch: "main",
+        },
+        landedAt: new Date(mergedAt),
+        pullRequest: null,
+        truth: { ai: written[i] === true, strayTrailer: stray },
+      });
     }
   }
-  for (const commit of commits) commit.landedAt = new Date(mergedAt);
 
   const prBody = signature?.footer
     ? `## Summary\n- ${subject}\n\n${signature.footer}`
     : signature?.tool === "copilot-agent"
       ? `Fixes #${number - random.int(1, 40)}.\n\n${subject}`
       : body;
+  const labels = type === "fix" ? ["bug"] : type === "feat" ? ["enhancement"] : [];
+  if (signature && org.slug === "acme" && random.chance(0.3)) labels.push("ai-assisted");
   const pr: SeedPullRequest = {
     number,
     title,
     body: prBody,
     author: prAuthor,
-    authorIsBot: signature?.botAuthor !== null && signature?.botAuthor !== undefined,
-    headBranch: signature?.branch ?? `${human.login}/${slug}`,
-    labels: type === "fix" ? ["bug"] : type === "feat" ? ["enhancement"] : [],
+    authorIsBot: signature?.botAuthor != null,
+    headBranch,
+    labels,
     openedAt: new Date(openedAt),
     reviews,
     merged: {
       at: new Date(mergedAt),
       by: random.pick(reviewers),
       method,
-      sha: "",
-      commits: prCommits,
+      sha: landed[landed.length - 1]?.input.sha ?? "",
+      commits: branchCommits.length,
     },
   };
-  return { pr, commits };
+  const last = landed[landed.length - 1];
+  if (last) last.pullRequest = pullRequestContext(pr, method, branchCommits);
+  return { pr, commits: landed };
+}
+
+function pullRequestContext(
+  pr: SeedPullRequest,
+  method: "squash" | "rebase",
+  commits: readonly CommitInput[],
+): PullRequestContext {
+  return {
+    number: pr.number,
+    title: pr.title,
+    body: pr.body,
+    labels: pr.labels,
+    headBranch: pr.headBranch,
+    authorLogin: pr.author.login,
+    mergeMethod: method,
+    commits: commits.map(({ sha, message, author, committer, authorLogin, committerLogin }) => ({
+      sha,
+      message,
+      author,
+      committer,
+      authorLogin: authorLogin ?? null,
+      committerLogin: committerLogin ?? null,
+    })),
+  };
 }
 
 /** A weekly dependency bump from Dependabot or Renovate: automation, not AI. */
@@ -298,31 +437,33 @@ function dependencyPullRequest(ctx: Context, number: number, openedAt: number) {
     : `This PR contains the following updates:\n\n| Package | Change |\n|---|---|\n| ${name} | \`${from}\` -> \`${to}\` |`;
   const mergedAt = openedAt + random.float(2, 48) * HOUR;
   const approver = PEOPLE[random.pick(org.engineers)].login;
-  const files: SeedFile[] = ["package.json", "package-lock.json"].map((path) => {
-    const [additions, deletions] = linesFor(random, path, "modified");
-    return { path, status: "modified", additions, deletions };
-  });
-  const commit: SeedCommit = {
-    sha: random.hex(40),
-    committedAt: new Date(mergedAt),
-    landedAt: new Date(mergedAt),
-    message: `${title} (#${number})\n\n${body}`,
-    author: bot,
-    committer: { ...BOTS.github },
-    parents: [],
-    files,
-    evidence: null,
-    undisclosedAi: false,
-  };
+  const headBranch = dependabot
+    ? `dependabot/npm_and_yarn/${name}-${to}`
+    : `renovate/${slugify(name)}-${prefix.split(".")[0]}.x`;
+  const files = ["package.json", "package-lock.json"].map((path) => fileChange(random, path, "modified", 0));
+  const own = commitInput(
+    random,
+    { message: `${title}\n\n${body}`, author: bot, committer: bot, at: openedAt, files },
+    headBranch,
+  );
+  const landed = commitInput(
+    random,
+    {
+      message: `${title} (#${number})\n\n${body}`,
+      author: bot,
+      committer: { ...BOTS.github },
+      at: mergedAt,
+      files,
+    },
+    "main",
+  );
   const pr: SeedPullRequest = {
     number,
     title,
     body,
     author: bot,
     authorIsBot: true,
-    headBranch: dependabot
-      ? `dependabot/npm_and_yarn/${name}-${to}`
-      : `renovate/${slugify(name)}-${prefix.split(".")[0]}.x`,
+    headBranch,
     labels: ["dependencies"],
     openedAt: new Date(openedAt),
     reviews: [
@@ -333,27 +474,15 @@ function dependencyPullRequest(ctx: Context, number: number, openedAt: number) {
         at: new Date(openedAt + (mergedAt - openedAt) * 0.8),
       },
     ],
-    merged: { at: new Date(mergedAt), by: approver, method: "squash", sha: "", commits: 1 },
+    merged: { at: new Date(mergedAt), by: approver, method: "squash", sha: landed.sha, commits: 1 },
+  };
+  const commit: SeedCommit = {
+    input: landed,
+    landedAt: new Date(mergedAt),
+    pullRequest: pullRequestContext(pr, "squash", [own]),
+    truth: { ai: false, strayTrailer: false },
   };
   return { pr, commits: [commit] };
-}
-
-function draftCommit(
-  ctx: Context,
-  area: SeedArea,
-  fields: Pick<SeedCommit, "message" | "author" | "committer" | "evidence" | "undisclosedAi"> & {
-    committedAt: number;
-  },
-): SeedCommit {
-  const committedAt = new Date(fields.committedAt);
-  return {
-    ...fields,
-    sha: ctx.random.hex(40),
-    committedAt,
-    landedAt: committedAt,
-    parents: [],
-    files: changedFiles(ctx, area),
-  };
 }
 
 /** Pull requests and commits for every day of the window, then deploys over what landed. */
@@ -377,7 +506,8 @@ export function generateRepoHistory(random: Random, org: SeedOrg, repo: SeedRepo
     const weekday = new Date(dayStart).getUTCDay();
     const weekend = weekday === 0 || weekday === 6;
     const progress = day / (HISTORY_DAYS - 1);
-    const count = poisson(random, weekend ? org.prsPerWeekday * 0.15 : org.prsPerWeekday);
+    const mean = org.prsPerWeekday * repo.activity;
+    const count = poisson(random, weekend ? mean * 0.15 : mean);
     const drafts: Array<ReturnType<typeof featurePullRequest>> = [];
     for (let i = 0; i < count; i++) {
       const openedAt = dayStart + random.float(7, 18) * HOUR;
@@ -393,8 +523,6 @@ export function generateRepoHistory(random: Random, org: SeedOrg, repo: SeedRepo
         pr.merged = null;
         pr.reviews = pr.reviews.filter((r) => r.at.getTime() < end);
       } else {
-        const last = landed[landed.length - 1];
-        if (last) pr.merged.sha = last.sha;
         commits.push(...landed);
       }
       pullRequests.push(pr);
@@ -404,14 +532,61 @@ export function generateRepoHistory(random: Random, org: SeedOrg, repo: SeedRepo
   // Main's history in landing order; each commit's parent is the one before it.
   commits = commits.sort(
     (a, b) =>
-      a.landedAt.getTime() - b.landedAt.getTime() || a.committedAt.getTime() - b.committedAt.getTime(),
+      a.landedAt.getTime() - b.landedAt.getTime() ||
+      Date.parse(a.input.committedAt) - Date.parse(b.input.committedAt),
   );
   let parent = random.hex(40);
   for (const commit of commits) {
-    commit.parents = [parent];
-    parent = commit.sha;
+    commit.input.parents = [parent];
+    parent = commit.input.sha;
   }
   return { pullRequests, commits, deploys: generateDeploys(ctx, commits) };
+}
+
+/**
+ * The repository's older history, from before AI assistants were common: commits pushed straight
+ * to main by the people who work on it. Never stored (the dashboard shows the recent window); the
+ * model trains on it as it would on a clone's full history.
+ */
+export function generateEarlyHistory(
+  random: Random,
+  org: SeedOrg,
+  repo: SeedRepo,
+  window: { from: Date; to: Date; commits: number },
+): CommitInput[] {
+  const ctx: Context = {
+    random,
+    org,
+    repo,
+    fullName: `${org.githubLogin}/${repo.name}`,
+    start: window.from.getTime(),
+    anchor: window.to.getTime(),
+    migrationCounter: { n: 0 },
+  };
+  const source = repo.areas.filter((a) => a.scope !== "docs" && a.scope !== "ci" && a.scope !== "style");
+  const out: CommitInput[] = [];
+  const step = (ctx.anchor - ctx.start) / window.commits;
+  for (let i = 0; i < window.commits; i++) {
+    const key = random.pick(org.engineers);
+    const person = personOf(key);
+    const area = random.pick(source);
+    const subject = random.pick(area.subjects);
+    const files = changedFiles(ctx, { ...area, newFile: undefined }, wordiness(key, false));
+    out.push(
+      commitInput(
+        random,
+        {
+          message: subject,
+          author: person,
+          committer: person,
+          at: ctx.start + step * (i + random.next()),
+          files,
+        },
+        "main",
+      ),
+    );
+  }
+  return out;
 }
 
 function generateDeploys(ctx: Context, commits: SeedCommit[]): SeedDeploy[] {
@@ -431,7 +606,7 @@ function generateDeploys(ctx: Context, commits: SeedCommit[]): SeedDeploy[] {
         deploys.push({
           deploymentId: deploymentId++,
           at: new Date(at),
-          sha: head.sha,
+          sha: head.input.sha,
           state: "failure",
           shipped: [],
           nextAt: new Date(at),
@@ -442,7 +617,7 @@ function generateDeploys(ctx: Context, commits: SeedCommit[]): SeedDeploy[] {
         deploys.push({
           deploymentId: deploymentId++,
           at: new Date(at),
-          sha: head.sha,
+          sha: head.input.sha,
           state: "success",
           shipped,
           nextAt: new Date(ctx.anchor),

@@ -1,17 +1,27 @@
+import type { CommitAttribution } from "../../../core/attribution/types.ts";
 import type { IncidentSeverity, IncidentStatus } from "../../../core/enums.ts";
-import { parseEventMetadata } from "../../../core/events.ts";
 import { incidentMetadataSchema } from "../../../core/incidents.ts";
-import type { codeEvents, incidents } from "../schema/index.ts";
-import type { FileVerdict } from "./attribution.ts";
+import type { NewCodeEvent } from "../../services/github/code-events.ts";
+import type { incidents } from "../schema/index.ts";
 import type { SeedOrg, SeedRepo } from "./fixtures.ts";
 import { HOUR, type SeedDeploy } from "./history.ts";
 import type { Random } from "./random.ts";
 
-// Production incidents, each starting after a successful deploy and before the next one, linked
-// to it the way the inferred linker does, with one incident event per status change.
+// Production incidents, each starting after a successful deploy and before the next one, with one
+// incident event per status change. Which deploy and commits they are blamed on, and how much of
+// those AI wrote, is left to the product's linker (services/incidents/link.ts).
 
-type IncidentRow = typeof incidents.$inferInsert;
-type EventRow = typeof codeEvents.$inferInsert;
+/** An incident row without its link columns, which the linker fills in. */
+export type PlannedIncident = Omit<
+  typeof incidents.$inferInsert,
+  | "deployEventId"
+  | "deploySha"
+  | "commitSha"
+  | "linkMethod"
+  | "suspectAiShare"
+  | "suspectLinesAdded"
+  | "suspectAiLinesT3T4"
+> & { id: string; repoId: string; startedAt: Date };
 
 export interface IncidentContext {
   random: Random;
@@ -22,8 +32,8 @@ export interface IncidentContext {
   fullName: string;
   anchor: Date;
   deploys: SeedDeploy[];
-  deployEventIds: ReadonlyMap<number, string>;
-  verdictsBySha: ReadonlyMap<string, FileVerdict[]>;
+  /** The engine's verdict on each commit, by sha. */
+  verdicts: ReadonlyMap<string, CommitAttribution>;
   /** The repository's latest deploy is still being dealt with: its incident is not resolved yet. */
   ongoing: Exclude<IncidentStatus, "resolved"> | null;
   nextSeverity: () => IncidentSeverity;
@@ -34,22 +44,23 @@ export interface IncidentContext {
 
 const MINUTE = 60_000;
 
-/** AI share of what a deploy shipped, and its AI lines in core or novel code. */
-function suspectFigures(deploy: SeedDeploy, verdictsBySha: ReadonlyMap<string, FileVerdict[]>) {
+/** The engine's AI share of what a deploy shipped. */
+function aiShareOf(deploy: SeedDeploy, verdicts: ReadonlyMap<string, CommitAttribution>): number {
   let added = 0;
   let ai = 0;
-  let aiCore = 0;
   for (const commit of deploy.shipped) {
-    for (const v of verdictsBySha.get(commit.sha) ?? []) {
-      added += v.linesAdded;
-      ai += v.aiLines;
-      if (v.riskTier === "T3_core" || v.riskTier === "T4_novel") aiCore += v.aiLines;
+    for (const file of verdicts.get(commit.input.sha)?.files ?? []) {
+      added += file.linesAdded;
+      ai += file.lines.ai;
     }
   }
-  return { added, ai, aiCore, share: added > 0 ? Math.round((ai / added) * 1000) / 1000 : null };
+  return added > 0 ? ai / added : 0;
 }
 
-export function generateIncidents(ctx: IncidentContext): { incidents: IncidentRow[]; events: EventRow[] } {
+export function generateIncidents(ctx: IncidentContext): {
+  incidents: PlannedIncident[];
+  events: NewCodeEvent[];
+} {
   const { random, anchor } = ctx;
   const successes = ctx.deploys.filter((d) => d.state === "success" && d.shipped.length > 0);
   const latest = successes[successes.length - 1];
@@ -58,13 +69,12 @@ export function generateIncidents(ctx: IncidentContext): { incidents: IncidentRo
   const titles = [...ctx.repo.incidentTitles];
   const wanted = Math.min(random.int(2, 3), titles.length - (ctx.ongoing ? 1 : 0));
 
-  // Deploys heavy in AI-written code break a little more often: weight by their AI share.
+  // The demo's assumption, not a finding: deploys heavy in AI-written code (by the engine's
+  // verdicts) break a little more often.
   const chosen: SeedDeploy[] = [];
   const pool = [...candidates];
   while (chosen.length < wanted && pool.length > 0) {
-    const deploy = random.weighted(
-      pool.map((d) => [d, 1 + 3 * (suspectFigures(d, ctx.verdictsBySha).share ?? 0)] as const),
-    );
+    const deploy = random.weighted(pool.map((d) => [d, 1 + 3 * aiShareOf(d, ctx.verdicts)] as const));
     chosen.push(deploy);
     pool.splice(pool.indexOf(deploy), 1);
   }
@@ -76,8 +86,8 @@ export function generateIncidents(ctx: IncidentContext): { incidents: IncidentRo
   }));
   if (ctx.ongoing && latest) plans.push({ deploy: latest, status: ctx.ongoing });
 
-  const rows: IncidentRow[] = [];
-  const events: EventRow[] = [];
+  const rows: PlannedIncident[] = [];
+  const events: NewCodeEvent[] = [];
   for (const { deploy, status } of plans) {
     const title = titles.splice(random.int(0, titles.length - 1), 1)[0] ?? "Production degradation";
     const severity = ctx.nextSeverity();
@@ -114,7 +124,6 @@ export function generateIncidents(ctx: IncidentContext): { incidents: IncidentRo
       service: ctx.repo.name,
       history: history.map((h) => ({ status: h.status, at: new Date(h.at).toISOString(), by: h.by })),
     });
-    const figures = suspectFigures(deploy, ctx.verdictsBySha);
     const last = history[history.length - 1];
     rows.push({
       id,
@@ -129,35 +138,25 @@ export function generateIncidents(ctx: IncidentContext): { incidents: IncidentRo
       startedAt: new Date(started),
       identifiedAt: status === "investigating" ? null : new Date(identified),
       resolvedAt: status === "resolved" ? new Date(resolved) : null,
-      deployEventId: ctx.deployEventIds.get(deploy.deploymentId) ?? null,
-      deploySha: deploy.sha,
-      commitSha: null,
-      linkMethod: "inferred",
-      suspectAiShare: figures.share,
-      suspectLinesAdded: figures.added,
-      suspectAiLinesT3T4: figures.aiCore,
       metadata,
       createdAt: new Date(started + MINUTE),
       updatedAt: new Date(last?.at ?? started),
     });
     history.forEach((h, i) => {
       events.push({
-        id: random.uuid(),
-        orgId: ctx.orgId,
         repoId: ctx.repoId,
         eventType: "incident",
         commitSha: null,
         timestamp: new Date(h.at),
         actor: h.by,
         sourceKey: `incident:${ctx.org.incidentSource}:${externalId}:${h.status}`,
-        metadata: parseEventMetadata("incident", {
+        metadata: {
           incidentId: id,
           change: i === 0 ? "opened" : "status_changed",
           status: h.status,
           previousStatus: history[i - 1]?.status ?? null,
           severity,
-        }),
-        createdAt: new Date(h.at + random.int(1, 30) * 1000),
+        },
       });
     });
   }

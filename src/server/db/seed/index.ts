@@ -1,12 +1,19 @@
 import { hashPassword } from "better-auth/crypto";
 import { inArray, sql } from "drizzle-orm";
+import { attributeCommit } from "../../../core/attribution/engine.ts";
+import type { FileScorer } from "../../../core/attribution/scorer.ts";
+import type { ManualOverride } from "../../../core/attribution/types.ts";
+import type { IncidentSeverity } from "../../../core/enums.ts";
+import { storeCommitAttributions } from "../../services/attribution/store.ts";
+import type { ServiceContext } from "../../services/context.ts";
+import { recordCodeEvents } from "../../services/github/code-events.ts";
+import { resolveIncidentLink } from "../../services/incidents/link.ts";
 import { rebuildAll } from "../../services/metrics/roll-up.ts";
+import { getActiveModel, trainModel } from "../../services/ml-models.ts";
 import type { Database, Transaction } from "../client.ts";
 import {
   accounts,
   attributionOverrides,
-  codeAttribution,
-  codeEvents,
   githubInstallations,
   incidents,
   organizationMembers,
@@ -14,16 +21,37 @@ import {
   repositories,
   users,
 } from "../schema/index.ts";
+import {
+  type Attributed,
+  chooseOverrides,
+  engineContext,
+  landedBeforeModel,
+  modelTrainedAt,
+  trainingExamples,
+} from "./attribution.ts";
 import { ORGS } from "./fixtures.ts";
-import { generateSeedPlan, type OrgSeedPlan, type PlanOptions } from "./generate.ts";
+import {
+  generateSeedPlan,
+  type OrgSeedPlan,
+  type PlanOptions,
+  type RepoSeedPlan,
+  type SeedPlan,
+} from "./generate.ts";
+import type { SeedCommit } from "./history.ts";
+import { generateIncidents } from "./incidents.ts";
 import { insertRows } from "./insert.ts";
+import { createRandom } from "./random.ts";
 
-// `sentinel db seed` and the first `npm start`: writes the demo plan in one transaction, an
-// organization at a time. An organization whose slug already exists is left alone, so a second
-// run (or a run a week later, with another anchor) adds nothing.
+// `sentinel db seed` and the first `npm start`: writes the demo in one transaction, an
+// organization at a time, the way the product fills a database: events recorded, the
+// organization's model trained on its history, every commit attributed by the engine and stored
+// by the attribution service, incidents linked by the incident linker. An organization whose slug
+// already exists is left alone, so a second run (or a run a week later, with another anchor) adds
+// nothing.
 
+export { landedBeforeModel, modelTrainedAt } from "./attribution.ts";
 export { DEMO_CREDENTIALS } from "./fixtures.ts";
-export { DEFAULT_ANCHOR, generateSeedPlan } from "./generate.ts";
+export { DEFAULT_ANCHOR, generateSeedPlan, type SeedPlan } from "./generate.ts";
 
 export const SEEDED_TABLES = [
   "organizations",
@@ -35,6 +63,7 @@ export const SEEDED_TABLES = [
   "code_events",
   "code_attribution",
   "attribution_overrides",
+  "ml_models",
   "incidents",
   "repo_metrics",
 ] as const;
@@ -112,8 +141,9 @@ export async function seedDatabase(db: Database, options: SeedOptions = {}): Pro
       .where(inArray(users.email, emails));
     const userIdByEmail = new Map(existing.map((u) => [u.email, u.id]));
 
+    const nextSeverity = severities(plan);
     for (const org of plan.orgs) {
-      const wrote = await insertOrg(tx, org, userIdByEmail, inserted);
+      const wrote = await insertOrg(tx, plan, org, userIdByEmail, inserted, nextSeverity);
       (wrote ? seededOrgs : skippedOrgs).push(org.slug);
     }
   });
@@ -131,16 +161,34 @@ export async function seedDatabase(db: Database, options: SeedOptions = {}): Pro
   return { inserted, seededOrgs, skippedOrgs, ms: Math.round(performance.now() - started) };
 }
 
+/** The first four incidents cover every severity; the rest follow a realistic mix (sev1 rare). */
+function severities(plan: SeedPlan): () => IncidentSeverity {
+  const random = createRandom(`${plan.seed}/severity`);
+  let index = 0;
+  return () =>
+    (["sev2", "sev1", "sev3", "sev4"] as const)[index++] ??
+    random.weighted([
+      ["sev1", 1],
+      ["sev2", 3],
+      ["sev3", 5],
+      ["sev4", 3],
+    ] as const);
+}
+
 async function insertOrg(
   tx: Transaction,
+  plan: SeedPlan,
   org: OrgSeedPlan,
   userIdByEmail: ReadonlyMap<string, string>,
   inserted: RowCounts,
+  nextSeverity: () => IncidentSeverity,
 ): Promise<boolean> {
   // The slug is the organization's natural key: if it exists, this organization was seeded before
   // (or someone made their own "acme"), and nothing of it is touched.
   if ((await insertRows(tx, organizations, [org.organization])).length === 0) return false;
   inserted.organizations++;
+  const orgId = org.organization.id;
+  const ctx = { db: tx, orgId, actor: { kind: "system" } } satisfies ServiceContext;
 
   const members = org.members.flatMap(({ row, email }) => {
     const userId = userIdByEmail.get(email);
@@ -150,16 +198,134 @@ async function insertOrg(
   inserted.github_installations += (await insertRows(tx, githubInstallations, [org.installation])).length;
 
   // A repository that already exists elsewhere (same GitHub id) is skipped with everything in it.
-  const repoIds = new Set(await insertRows(tx, repositories, org.repositories));
+  const repoIds = new Set(
+    await insertRows(
+      tx,
+      repositories,
+      org.repositories.map((r) => r.row),
+    ),
+  );
   inserted.repositories += repoIds.size;
-  const mine = <T extends { repoId?: string | null }>(rows: T[]) =>
-    rows.filter((r) => r.repoId !== undefined && r.repoId !== null && repoIds.has(r.repoId));
+  const repos = org.repositories.filter((r) => repoIds.has(r.row.id));
+  const events = repos.flatMap((r) => r.events.map((e) => ({ ...e, orgId })));
+  inserted.code_events += (await recordCodeEvents(tx, events)).length;
 
-  inserted.code_events += (await insertRows(tx, codeEvents, mine(org.events))).length;
-  inserted.code_attribution += (await insertRows(tx, codeAttribution, mine(org.attributions))).length;
-  inserted.attribution_overrides += (await insertRows(tx, attributionOverrides, mine(org.overrides))).length;
-  inserted.incidents += (await insertRows(tx, incidents, mine(org.incidents))).length;
+  const attributed = await attributeHistory(ctx, plan, org, repos, inserted);
+  await seedIncidents(ctx, plan, org, repos, attributed, inserted, nextSeverity);
   return true;
+}
+
+/**
+ * Every verdict is the engine's, run as the attribute-commit job runs it, and stored by the
+ * attribution service. Commits that landed before the model was trained were attributed without
+ * one; the model learns from those verdicts and the older history of the repositories it trains
+ * on (with too few labels of a class, the organization has none, as in production), then speaks on
+ * the commits since. People's overrides come last, and their commits are attributed again.
+ */
+async function attributeHistory(
+  ctx: ServiceContext & { db: Transaction },
+  plan: SeedPlan,
+  org: OrgSeedPlan,
+  repos: readonly RepoSeedPlan[],
+  inserted: RowCounts,
+): Promise<Attributed[]> {
+  const rulesOf = new Map(repos.map((r) => [r.row.id, r.tierRules]));
+  const attribute = (
+    a: { repoId: string; commit: SeedCommit },
+    overrides: ManualOverride[],
+    model: FileScorer | null,
+  ) =>
+    attributeCommit(a.commit.input, engineContext(a.commit, rulesOf.get(a.repoId) ?? [], overrides, model));
+
+  const all = repos.flatMap((r) => r.history.commits.map((commit) => ({ repoId: r.row.id, commit })));
+  const before = all.filter((a) => landedBeforeModel(a.commit, plan.anchor));
+  const attributed: Attributed[] = before.map((a) => ({ ...a, result: attribute(a, [], null) }));
+
+  const training = repos.filter((r) => org.fixture.modelRepos.includes(r.fixture.name));
+  if (training.length > 0) {
+    const trainOn = new Set(training.map((r) => r.row.id));
+    const examples = trainingExamples(
+      training.map((r) => ({ repoId: r.row.id, commits: r.early })),
+      attributed.filter((a) => trainOn.has(a.repoId)),
+    );
+    const trained = await trainModel(ctx, { examples, now: modelTrainedAt(plan.anchor) });
+    if (trained.status === "trained") inserted.ml_models++;
+  }
+  const model = await getActiveModel(ctx);
+  for (const a of all) {
+    if (!landedBeforeModel(a.commit, plan.anchor)) attributed.push({ ...a, result: attribute(a, [], model) });
+  }
+
+  const random = createRandom(`${plan.seed}/org:${org.slug}/overrides`);
+  const planned = chooseOverrides(random, attributed, plan.anchor);
+  const rows = planned.map((o) => ({
+    orgId: ctx.orgId,
+    repoId: o.repoId,
+    commitSha: o.commitSha,
+    filePath: o.filePath,
+    verdict: o.verdict,
+    riskTier: o.riskTier,
+    actor: org.overrideActor,
+    reason: o.reason,
+    createdAt: o.at,
+    updatedAt: o.at,
+  }));
+  inserted.attribution_overrides += (await insertRows(ctx.db, attributionOverrides, rows)).length;
+  for (const a of attributed) {
+    const mine = planned.filter((o) => o.repoId === a.repoId && o.commitSha === a.result.sha);
+    if (mine.length === 0) continue;
+    const overrides = mine.map(
+      (o): ManualOverride => ({ ...o, actor: org.overrideActor, at: o.at.toISOString() }),
+    );
+    a.result = attribute(a, overrides, landedBeforeModel(a.commit, plan.anchor) ? null : model);
+  }
+
+  inserted.code_attribution += await storeCommitAttributions(
+    ctx,
+    attributed.map((a) => ({ repoId: a.repoId, committedAt: a.commit.input.committedAt, result: a.result })),
+  );
+  return attributed;
+}
+
+/** Incidents after the deploys they follow; the product's linker blames the deploy and measures its AI share. */
+async function seedIncidents(
+  ctx: ServiceContext & { db: Transaction },
+  plan: SeedPlan,
+  org: OrgSeedPlan,
+  repos: readonly RepoSeedPlan[],
+  attributed: readonly Attributed[],
+  inserted: RowCounts,
+  nextSeverity: () => IncidentSeverity,
+): Promise<void> {
+  const verdicts = new Map(attributed.map((a) => [a.result.sha, a.result]));
+  for (const repo of repos) {
+    const generated = generateIncidents({
+      random: createRandom(`${plan.seed}/org:${org.slug}/repo:${repo.fixture.name}/incidents`),
+      org: org.fixture,
+      repo: repo.fixture,
+      orgId: ctx.orgId,
+      repoId: repo.row.id,
+      fullName: repo.row.fullName,
+      anchor: plan.anchor,
+      deploys: repo.history.deploys,
+      verdicts,
+      ongoing: repo.ongoing,
+      nextSeverity,
+      responders: org.responders,
+      issueNumber: repo.issueNumber,
+    });
+    const rows = [];
+    for (const incident of generated.incidents) {
+      const { deployAt: _, ...link } = await resolveIncidentLink(ctx.db, ctx.orgId, {
+        repoId: incident.repoId,
+        startedAt: incident.startedAt,
+      });
+      rows.push({ ...incident, ...link });
+    }
+    inserted.incidents += (await insertRows(ctx.db, incidents, rows)).length;
+    const events = generated.events.map((e) => ({ ...e, orgId: ctx.orgId }));
+    inserted.code_events += (await recordCodeEvents(ctx.db, events)).length;
+  }
 }
 
 /** How many rows each seeded table holds now (whoever wrote them). */

@@ -1,10 +1,8 @@
-import type { Signal } from "../../../core/attribution/signals.ts";
-import { normaliseModel } from "../../../core/attribution/tools.ts";
-import { AIDER_MODELS, type AiToolKey, BOTS, CLAUDE_MODELS } from "./fixtures.ts";
+import { AIDER_MODELS, type AiToolKey, BOTS, CLAUDE_NAMES } from "./fixtures.ts";
 import type { Random } from "./random.ts";
 
-// What each AI tool leaves in a commit, and the signals the attribution engine reads from it.
-// Weights mirror the engine's detectors (co-author 0.9, bot author 0.95, Claude Code footer 0.9).
+// What each AI tool leaves in git and on GitHub, in the tools' own formats: authors, trailers,
+// footers, branch names. Only the text: what it is worth as evidence is the engine's business.
 
 export interface GitPerson {
   name: string;
@@ -14,7 +12,6 @@ export interface GitPerson {
 
 export interface AiSignature {
   tool: AiToolKey;
-  model: string | null;
   /** Agents that commit and open PRs as themselves. */
   botAuthor: GitPerson | null;
   /** aider appends " (aider)" to the author's name. */
@@ -23,24 +20,18 @@ export interface AiSignature {
   footer: string | null;
   trailers: string[];
   branch: string;
-  signals: Signal[];
+  /** Copilot's coding agent opens with an empty "Initial plan" commit. */
+  initialPlan: boolean;
 }
 
-const signal = (
-  detector: string,
-  tool: string,
-  model: string | null,
-  evidence: string,
-  weight: number,
-): Signal => ({
-  detector,
-  tool,
-  model,
-  evidence,
-  weight,
-});
+const CODEX_BOT: GitPerson = {
+  name: "chatgpt-codex-connector[bot]",
+  email: "199175422+chatgpt-codex-connector[bot]@users.noreply.github.com",
+  login: "chatgpt-codex-connector[bot]",
+};
 
-const person = (p: { name: string; email: string; login: string }): GitPerson => ({ ...p });
+/** The Copilot co-author trailer an editor extension once added to commits by itself. */
+export const COPILOT_TRAILER = "Co-authored-by: Copilot <223556219+Copilot@users.noreply.github.com>";
 
 /** The traces `tool` leaves on a change by `human` in `repoFullName`, on a branch named after `slug`. */
 export function aiSignature(
@@ -50,121 +41,72 @@ export function aiSignature(
   repoFullName: string,
   slug: string,
 ): AiSignature {
-  const base = { tool, model: null, botAuthor: null, authorName: null, subjectPrefix: "", footer: null };
+  const base = {
+    tool,
+    botAuthor: null,
+    authorName: null,
+    subjectPrefix: "",
+    footer: null,
+    initialPlan: false,
+  };
+  const own = `${human.login ?? "dev"}/${slug}`;
   switch (tool) {
     case "claude-code": {
-      const [display, model] = random.pick(CLAUDE_MODELS);
-      const trailer = `Co-Authored-By: ${display} <noreply@anthropic.com>`;
       const url = random.chance(0.7) ? "https://claude.com/claude-code" : "https://claude.ai/code";
-      const footer = `🤖 Generated with [Claude Code](${url})`;
-      const normalised = model === null ? null : normaliseModel(display);
       return {
         ...base,
-        model: normalised,
-        footer,
-        trailers: [trailer],
-        branch: `claude/${slug}`,
-        signals: [
-          signal("co-author-trailer", tool, normalised, trailer, 0.9),
-          signal("tool-footer", tool, null, footer, 0.9),
-        ],
+        footer: `🤖 Generated with [Claude Code](${url})`,
+        trailers: [`Co-Authored-By: ${random.pick(CLAUDE_NAMES)} <noreply@anthropic.com>`],
+        branch: random.chance(0.6) ? `claude/${slug}` : own,
       };
     }
-    case "cursor": {
-      const trailer = "Co-authored-by: Cursor Agent <cursoragent@cursor.com>";
+    case "cursor":
       return {
         ...base,
-        trailers: [trailer],
-        branch: random.chance(0.5) ? `cursor/${slug}` : `${human.login ?? "dev"}/${slug}`,
-        signals: [signal("co-author-trailer", tool, null, trailer, 0.9)],
+        trailers: ["Co-authored-by: Cursor Agent <cursoragent@cursor.com>"],
+        branch: random.chance(0.5) ? `cursor/${slug}` : own,
       };
-    }
-    case "copilot": {
-      const trailer = "Co-authored-by: Copilot <223556219+Copilot@users.noreply.github.com>";
+    case "copilot":
+      return { ...base, trailers: [COPILOT_TRAILER], branch: own };
+    case "copilot-agent":
       return {
         ...base,
-        trailers: [trailer],
-        branch: `${human.login ?? "dev"}/${slug}`,
-        signals: [signal("co-author-trailer", tool, null, trailer, 0.9)],
-      };
-    }
-    case "copilot-agent": {
-      const bot = person(BOTS.copilotAgent);
-      return {
-        ...base,
-        botAuthor: bot,
+        botAuthor: { ...BOTS.copilotAgent },
         trailers: [
           `Agent-Logs-Url: https://github.com/${repoFullName}/sessions/${random.uuid()}`,
           `Co-authored-by: ${human.name} <${human.email}>`,
         ],
         branch: `copilot/${slug}`,
-        signals: [signal("bot-author", tool, null, `${bot.name} <${bot.email}>`, 0.95)],
+        initialPlan: true,
       };
-    }
-    case "codex": {
-      if (random.chance(0.3)) {
-        const bot: GitPerson = {
-          name: "chatgpt-codex-connector[bot]",
-          email: "199175422+chatgpt-codex-connector[bot]@users.noreply.github.com",
-          login: "chatgpt-codex-connector[bot]",
-        };
-        return {
-          ...base,
-          botAuthor: bot,
-          trailers: [],
-          branch: `codex/${slug}`,
-          signals: [signal("bot-author", tool, null, `${bot.name} <${bot.email}>`, 0.95)],
-        };
-      }
-      const trailer = "Co-authored-by: Codex <noreply@openai.com>";
-      return {
-        ...base,
-        trailers: [trailer],
-        branch: `codex/${slug}`,
-        signals: [signal("co-author-trailer", tool, null, trailer, 0.9)],
-      };
-    }
+    case "codex":
+      if (random.chance(0.3)) return { ...base, botAuthor: CODEX_BOT, trailers: [], branch: `codex/${slug}` };
+      return { ...base, trailers: ["Co-authored-by: Codex <noreply@openai.com>"], branch: `codex/${slug}` };
     case "aider": {
       const model = random.pick(AIDER_MODELS);
-      const name = `${human.name} (aider)`;
-      const trailer = `Co-authored-by: aider (${model}) <aider@aider.chat>`;
       return {
         ...base,
-        model,
-        authorName: name,
+        authorName: `${human.name} (aider)`,
         subjectPrefix: random.chance(0.4) ? "aider: " : "",
-        trailers: [trailer],
-        branch: `${human.login ?? "dev"}/${slug}`,
-        signals: [
-          signal("aider-suffix", tool, null, `${name} <${human.email}>`, 0.9),
-          signal("co-author-trailer", tool, model, trailer, 0.9),
-        ],
+        trailers: [`Co-authored-by: aider (${model}) <aider@aider.chat>`],
+        branch: own,
       };
     }
-    case "devin": {
-      const bot = person(BOTS.devin);
+    case "devin":
       return {
         ...base,
-        botAuthor: bot,
+        botAuthor: { ...BOTS.devin },
         trailers: [],
         branch: `devin/${random.int(1_760_000_000, 1_790_000_000)}-${slug}`,
-        signals: [signal("bot-author", tool, null, `${bot.name} <${bot.email}>`, 0.95)],
       };
-    }
-    case "amp": {
-      const trailer = "Co-authored-by: Amp <amp@ampcode.com>";
+    case "amp":
       return {
         ...base,
-        trailers: [trailer, `Amp-Thread-ID: https://ampcode.com/threads/T-${random.uuid()}`],
-        branch: `${human.login ?? "dev"}/${slug}`,
-        signals: [signal("co-author-trailer", tool, null, trailer, 0.9)],
+        trailers: [
+          "Co-authored-by: Amp <amp@ampcode.com>",
+          `Amp-Thread-ID: https://ampcode.com/threads/T-${random.uuid()}`,
+        ],
+        branch: own,
       };
-    }
   }
-}
-
-/** Combined confidence of independent signals: 1 − Π(1 − weight), to three decimals. */
-export function combinedConfidence(signals: readonly Signal[]): number {
-  const miss = signals.reduce((product, s) => product * (1 - s.weight), 1);
-  return Math.round((1 - miss) * 1000) / 1000;
 }
