@@ -3,6 +3,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { attributeCommit, ENGINE_VERSION } from "../../src/core/attribution/engine.ts";
 import { MAX_MODEL_CONFIDENCE } from "../../src/core/attribution/model/constants.ts";
+import { isModelEligiblePath } from "../../src/core/attribution/model/labels.ts";
 import { detectionSignalsSchema } from "../../src/core/attribution/signals.ts";
 import {
   DETECTION_METHODS,
@@ -426,10 +427,12 @@ describe("seedDatabase", () => {
       } else if (a.detectionMethod === null) {
         expect(a.unknownLines).toBe(a.linesAdded);
       }
-      // Dependabot and Renovate are automation, not AI: no signal names a tool for them.
+      // Dependabot and Renovate are automation, not AI: no signal names a tool for them, and the
+      // model (trained on source files) says nothing about their lockfiles and manifests.
       if (/^(Bump |chore\(deps\): update dependency)/.test(message)) {
         expect(a.tool).toBeNull();
         expect(a.detectionMethod).not.toBe("heuristic");
+        if (!isModelEligiblePath(a.filePath)) expect(a.aiLines).toBe(0);
       }
     }
 

@@ -5,6 +5,7 @@ import { type AddedLines, parseAddedLines, wholeFile } from "./diff.ts";
 import { applyLineRecords, indexLineRecords, type LineRecordIndex } from "./line-records.ts";
 import { makeSignal } from "./make-signal.ts";
 import { MAX_MODEL_CONFIDENCE } from "./model/constants.ts";
+import { isModelEligiblePath } from "./model/labels.ts";
 import type { DetectionSignals, LineSplit, Signal } from "./signals.ts";
 import { classifyTier, compileTierContext, type TierContext } from "./tiers.ts";
 import type {
@@ -17,7 +18,7 @@ import type {
 } from "./types.ts";
 
 /** Bump on any change that can alter a verdict: rows with an older version get re-attributed. */
-export const ENGINE_VERSION = "2026.11.1";
+export const ENGINE_VERSION = "2026.12.1";
 
 const MAX_SIGNALS = 100;
 const MAX_FILE_SIGNALS = 50;
@@ -118,7 +119,8 @@ function attributeFile(file: FileChange, shared: Shared): FileAttribution {
     confidence = commitConfidence;
     lines = split(additions, confidence !== null && confidence >= AI_LINE_THRESHOLD ? additions : 0, 0);
     const scorer = shared.context.model;
-    if (confidence === null && scorer != null && addedText.length > 0) {
+    // The model is trained on source files only: it has nothing to say about lockfiles or docs.
+    if (confidence === null && scorer != null && addedText.length > 0 && isModelEligiblePath(file.path)) {
       const raw = scorer.score(addedText, file.path);
       if (Number.isFinite(raw)) {
         const score = round(Math.min(1, Math.max(0, raw)));
