@@ -16,10 +16,6 @@ const TEMPORARY = {
   notFollowed: [
     // the seed imports services (db <-> services)
     "^src/server/db/seed/",
-    // handlers kept in the definitions folder (jobs <-> github, jobs <-> services)
-    "^src/server/jobs/github-workers\\.ts$",
-    // re-exports scheduleRollUp from services for attribution/workers.ts (jobs <-> services)
-    "^src/server/jobs/metrics\\.ts$",
     // the shared git reader reads the server's environment (git <-> server)
     "^src/git/run-git\\.ts$",
     // the history import uses attribution's readers, which use the GitHub client (github <-> attribution)

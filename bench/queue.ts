@@ -5,7 +5,11 @@ import { migrateDatabase } from "../src/server/db/migrate.ts";
 import { defineJob, startQueue, WORK_DEFAULTS } from "../src/server/jobs/queue.ts";
 import { openScratchDatabase } from "./lib/scratch-database.ts";
 
-const benchJob = defineJob({ name: "bench-queue", schema: z.strictObject({ n: z.number().int() }) });
+const benchJob = defineJob({
+  name: "bench-queue",
+  version: 1,
+  schema: z.strictObject({ n: z.number().int() }),
+});
 // The baseline's queue is made as queues were before (no NOTIFY), outside Sentinel's definitions.
 const BASELINE_QUEUE = "bench-queue-baseline";
 

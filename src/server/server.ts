@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { type DatabaseHandle, openDatabase } from "./db/client.ts";
+import { compose, openConfiguredDatabase } from "./composition.ts";
+import type { DatabaseHandle } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { DEMO_CREDENTIALS, isDatabaseEmpty, seedDatabase, startOfUtcWeek } from "./db/seed/index.ts";
 import type { Env } from "./env.ts";
@@ -8,6 +9,9 @@ import { createApp } from "./http/app.ts";
 import { type Queue, startQueue } from "./jobs/queue.ts";
 import { logger } from "./logger.ts";
 import { registerWorkers } from "./workers/index.ts";
+
+// Kept for src/cli/commands/analyze.ts, which imports it from here; it lives in composition.ts.
+export { openConfiguredDatabase };
 
 export interface RunningServer {
   url: string;
@@ -17,23 +21,7 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Opens the database the environment names, migrates it, and returns it. */
-export async function openConfiguredDatabase(
-  env: Env,
-): Promise<{ handle: DatabaseHandle; migration: string | null }> {
-  const handle = await openDatabase(
-    env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: env.SENTINEL_DATA_DIR },
-  );
-  try {
-    const migration = await migrateDatabase(handle);
-    return { handle, migration };
-  } catch (error) {
-    await handle.close();
-    throw error;
-  }
-}
-
-/** The composition root: database, jobs, workers and HTTP, in that order; stopped in reverse. */
+/** `npm start`: database, jobs, workers and HTTP, in that order (built by composition.ts); stopped in reverse. */
 export async function startServer(
   env: Env,
   options: { handle?: DatabaseHandle } = {},
@@ -52,9 +40,10 @@ export async function startServer(
       ? await seedDatabase(handle.db, { anchor: startOfUtcWeek(new Date()) })
       : null;
   const queue = await startQueue(handle, { supervise: true });
-  if (env.SENTINEL_WORKERS) await registerWorkers(queue, handle, env);
+  const deps = compose(env, handle, queue);
+  if (env.SENTINEL_WORKERS) await registerWorkers(deps);
 
-  const app = createApp({ handle, env, queue });
+  const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST });
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);

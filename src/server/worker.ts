@@ -1,8 +1,8 @@
+import { compose, openConfiguredDatabase } from "./composition.ts";
 import { DatabaseUnavailableError } from "./db/client.ts";
 import { ConfigError, env } from "./env.ts";
 import { startQueue } from "./jobs/queue.ts";
 import { logger } from "./logger.ts";
-import { openConfiguredDatabase } from "./server.ts";
 import { registerWorkers } from "./workers/index.ts";
 
 // `npm run worker`: the job workers alone, so several processes can share one database.
@@ -10,7 +10,7 @@ try {
   const config = env();
   const { handle } = await openConfiguredDatabase(config);
   const queue = await startQueue(handle, { supervise: true });
-  await registerWorkers(queue, handle, config);
+  await registerWorkers(compose(config, handle, queue));
   logger.info({ database: handle.engine, location: handle.location }, "Sentinel workers started");
   const shutdown = async () => {
     await queue.stop();

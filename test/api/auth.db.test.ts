@@ -6,6 +6,7 @@ import { setPlanOfOrganization } from "../../src/cli/commands/orgs.ts";
 import type { Database, DatabaseHandle } from "../../src/server/db/client.ts";
 import * as schema from "../../src/server/db/schema/index.ts";
 import { createApp } from "../../src/server/http/app.ts";
+import { noQueue } from "../../src/server/jobs/queue.ts";
 import { ApiKeyUseRecorder } from "../../src/server/services/access/record-api-key-use.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 import {
@@ -92,7 +93,7 @@ describe("API keys", () => {
       driver: { kind: "postgres", pool, url: "postgresql://nobody@127.0.0.1:9/none" },
       close: () => pool.end(),
     };
-    const closedApp = createApp({ handle: unreachable, env: TEST_ENV });
+    const closedApp = createApp({ handle: unreachable, env: TEST_ENV, queue: noQueue, github: null });
     const typo = `${key.slice(0, 20)}${key[20] === "x" ? "y" : "x"}${key.slice(21)}`;
     const started = performance.now();
     const refused = await call(closedApp, "GET", "/api/v1/events", { headers: bearer(typo) });

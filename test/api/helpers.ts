@@ -6,6 +6,7 @@ import type { Database, DatabaseHandle } from "../../src/server/db/client.ts";
 import { loadEnv } from "../../src/server/env.ts";
 import { createApp } from "../../src/server/http/app.ts";
 import type { AppBindings } from "../../src/server/http/context.ts";
+import { noQueue } from "../../src/server/jobs/queue.ts";
 import { createApiKey } from "../../src/server/services/api-keys/create-api-key.ts";
 import { createOrganization } from "../../src/server/services/organizations/create-organization.ts";
 
@@ -21,8 +22,9 @@ export const TEST_ENV = loadEnv({
 
 export type TestApp = OpenAPIHono<AppBindings>;
 
+/** The API alone: no workers take jobs in these tests, so the app sends none (noQueue). */
 export function buildApp(handle: DatabaseHandle): TestApp {
-  return createApp({ handle, env: TEST_ENV });
+  return createApp({ handle, env: TEST_ENV, queue: noQueue, github: null });
 }
 
 export interface Credentials {

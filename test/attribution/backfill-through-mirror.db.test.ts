@@ -11,7 +11,7 @@ import { createGithubApp, type GithubApp, githubWebUrl } from "../../src/server/
 import { runBackfillPage } from "../../src/server/github/backfill.ts";
 import { importCommitsFromMirror } from "../../src/server/github/import-history.ts";
 import { backfillJob } from "../../src/server/jobs/github-definitions.ts";
-import { type Queue, startQueue } from "../../src/server/jobs/queue.ts";
+import { parseJobData, type Queue, startQueue } from "../../src/server/jobs/queue.ts";
 import { RepositoryMirrors } from "../../src/server/mirror/repository-mirrors.ts";
 import { listRepositorySync, markBackfillsQueued } from "../../src/server/services/github/repository-sync.ts";
 import { buildToolHistory, type ToolHistory } from "../cli/helpers/tool-history.ts";
@@ -139,7 +139,9 @@ async function drain(deps: Parameters<typeof runBackfillPage>[0], orgId: string,
     if ((await runBackfillPage(deps, payload)) === "done") return phases;
     const jobs = await queue.boss.findJobs(backfillJob.name, { data: { repoId } });
     const newest = jobs.sort((a, b) => +b.createdOn - +a.createdOn)[0];
-    payload = backfillJob.schema.parse(newest?.data);
+    const parsed = parseJobData(backfillJob, newest?.data);
+    if (!parsed.success) throw parsed.error;
+    payload = parsed.data;
     await queue.boss.deleteJob(backfillJob.name, newest?.id ?? "");
   }
 }

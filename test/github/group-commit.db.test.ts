@@ -7,6 +7,7 @@ import { DeliveryGroupCommit } from "../../src/server/github/group-commit.ts";
 import { type Receipt, receiveDelivery } from "../../src/server/github/receive-delivery.ts";
 import type { Delivery } from "../../src/server/github/route-delivery.ts";
 import { type Queue, startQueue } from "../../src/server/jobs/queue.ts";
+import { AfterCommit } from "../../src/server/services/after-commit.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 import {
   createInstallation,
@@ -212,7 +213,9 @@ const summary = (receipts: Receipt[]) =>
 describe("group commit of webhook deliveries", () => {
   it("stores in one batch exactly what one transaction per delivery stores", async () => {
     const [batched, single] = [await world(), await world()];
-    const batchReceipts = await db().transaction((tx) => applyDeliveryBatch(tx, queue, mix(batched)));
+    const batchReceipts = await db().transaction((tx) =>
+      applyDeliveryBatch(tx, queue, new AfterCommit(), mix(batched)),
+    );
     const singleReceipts: Receipt[] = [];
     for (const delivery of mix(single)) singleReceipts.push(await receiveDelivery(db(), queue, delivery));
 

@@ -8,7 +8,7 @@ import { completePush } from "../../src/server/github/complete-push.ts";
 import { linkInstallationToOrg } from "../../src/server/github/link-installation.ts";
 import { reconcileDeliveries } from "../../src/server/github/reconciler.ts";
 import { backfillJob } from "../../src/server/jobs/github-definitions.ts";
-import { type Queue, startQueue } from "../../src/server/jobs/queue.ts";
+import { parseJobData, type Queue, startQueue } from "../../src/server/jobs/queue.ts";
 import { fakeSha } from "../fake-github/fixtures.ts";
 import { type FakeGithub, startFakeGithub } from "../fake-github/server.ts";
 import { useTestDatabase } from "../helpers/db.ts";
@@ -69,7 +69,9 @@ async function drainBackfill(orgId: string, repoId: string, since: Date): Promis
     const rows = await db().execute<{ data: unknown }>(
       sql`SELECT data FROM pgboss.job WHERE name = 'github-backfill' AND data->>'repoId' = ${repoId} ORDER BY created_on DESC LIMIT 1`,
     );
-    payload = backfillJob.schema.parse(rows.rows[0]?.data);
+    const parsed = parseJobData(backfillJob, rows.rows[0]?.data);
+    if (!parsed.success) throw parsed.error;
+    payload = parsed.data;
   }
 }
 

@@ -11,6 +11,7 @@ import type { Delivery } from "../../src/server/github/route-delivery.ts";
 import { signBody } from "../../src/server/github/verify.ts";
 import { type Queue, startQueue } from "../../src/server/jobs/queue.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
+import { AfterCommit } from "../../src/server/services/after-commit.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 import {
   createInstallation,
@@ -217,7 +218,7 @@ describe("replayed bodies on each delivery path", () => {
       signed("push", b),
     ]);
     const receipts = await db().transaction((tx) =>
-      applyDeliveryBatch(tx, queue, [a1, a2, b1, { ...a1 }, b2]),
+      applyDeliveryBatch(tx, queue, new AfterCommit(), [a1, a2, b1, { ...a1 }, b2]),
     );
     expect(summary(receipts)).toEqual(["processed:2", "duplicate", "processed:3", "duplicate", "duplicate"]);
     expect(await deliveryStored(a2.deliveryId)).toBe(false);
@@ -227,7 +228,9 @@ describe("replayed bodies on each delivery path", () => {
     // A later batch: a replay and GitHub's redelivery are duplicates; a new body applies.
     const b3 = await signed("push", b);
     const c = await signed("push", pushPayload({ installationId, repoGithubId: githubId, commits: 1 }));
-    const later = await db().transaction((tx) => applyDeliveryBatch(tx, queue, [b3, { ...b1 }, c]));
+    const later = await db().transaction((tx) =>
+      applyDeliveryBatch(tx, queue, new AfterCommit(), [b3, { ...b1 }, c]),
+    );
     expect(summary(later)).toEqual(["duplicate", "duplicate", "processed:1"]);
     expect(await footprint(orgId)).toEqual({ events: 6, jobs: 6, deliveries: 3 });
   });

@@ -40,7 +40,7 @@ const foreign = uniqueId();
 
 beforeAll(async () => {
   queue = await startQueue(database(), { supervise: false });
-  app = createApp({ handle: database(), env: TEST_ENV, queue });
+  app = createApp({ handle: database(), env: TEST_ENV, queue, github: null });
   github = await startFakeGithub({
     data: {
       installations: [visible, foreign].map((id) => ({
@@ -62,6 +62,7 @@ beforeAll(async () => {
       GITHUB_API_URL: github.url,
     },
     queue,
+    github: null,
   });
 });
 
@@ -197,6 +198,7 @@ describe("Connect GitHub", () => {
       handle: database(),
       env: { ...TEST_ENV, GITHUB_API_URL: "https://ghe.example.com/api/v3" },
       queue,
+      github: null,
     });
     const { headers } = await orgWith("admin", ghes);
     const res = await call(ghes, "POST", "/api/v1/installations/install-link", { headers });
@@ -207,7 +209,12 @@ describe("Connect GitHub", () => {
   });
 
   it("answers 503 with a clear message when the server has no GitHub App", async () => {
-    const bare = createApp({ handle: database(), env: { ...TEST_ENV, GITHUB_APP_SLUG: undefined }, queue });
+    const bare = createApp({
+      handle: database(),
+      env: { ...TEST_ENV, GITHUB_APP_SLUG: undefined },
+      queue,
+      github: null,
+    });
     const { headers } = await orgWith("admin", bare);
     const res = await call(bare, "POST", "/api/v1/installations/install-link", { headers });
     expect(res.status).toBe(503);

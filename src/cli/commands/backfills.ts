@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { formatBytes } from "../../core/format-bytes.ts";
+import { openConfiguredDatabase } from "../../server/composition.ts";
 import { env } from "../../server/env.ts";
-import { openConfiguredDatabase } from "../../server/server.ts";
 import { listRepositorySync, type RepositorySyncView } from "../../server/services/github/repository-sync.ts";
 import { findOrganizationBySlug } from "../../server/services/organizations/find-organization-by-slug.ts";
 import { UsageError } from "../exit.ts";

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { openConfiguredDatabase } from "../../server/composition.ts";
 import {
   countRows,
   DEMO_CREDENTIALS,
@@ -7,7 +8,6 @@ import {
   startOfUtcWeek,
 } from "../../server/db/seed/index.ts";
 import { env } from "../../server/env.ts";
-import { openConfiguredDatabase } from "../../server/server.ts";
 import { UsageError } from "../exit.ts";
 
 function parseAnchor(value: string): Date {

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
+import { openConfiguredDatabase } from "../../server/composition.ts";
 import { env } from "../../server/env.ts";
-import { openConfiguredDatabase } from "../../server/server.ts";
 import { registerDbSeedCommand } from "./db-seed.ts";
 
 export function registerDbCommands(program: Command): void {

@@ -1,10 +1,8 @@
 import type { Command } from "commander";
+import { openCliDependencies } from "../../server/composition.ts";
 import { env } from "../../server/env.ts";
-import { githubAppFromEnv } from "../../server/github/app-client.ts";
 import { linkInstallationToOrg } from "../../server/github/link-installation.ts";
 import { processPendingDeliveries } from "../../server/github/receive-delivery.ts";
-import { startQueue } from "../../server/jobs/queue.ts";
-import { openConfiguredDatabase } from "../../server/server.ts";
 import { findOrganizationBySlug } from "../../server/services/organizations/find-organization-by-slug.ts";
 import { UsageError } from "../exit.ts";
 
@@ -26,12 +24,11 @@ export function registerInstallationsCommands(program: Command): void {
       if (!Number.isSafeInteger(installationId) || installationId <= 0) {
         throw new UsageError(`--installation must be a positive integer, got "${options.installation}"`);
       }
-      const config = env();
-      const { handle } = await openConfiguredDatabase(config);
-      const queue = await startQueue(handle, { supervise: false });
+      const deps = await openCliDependencies(env(), { queue: "send" });
+      const { handle, queue } = deps;
       try {
         const org = await findOrganizationBySlug(handle.db, options.org);
-        const linked = await linkInstallationToOrg(handle.db, queue, githubAppFromEnv(config), {
+        const linked = await linkInstallationToOrg(handle.db, queue, deps.github, {
           orgId: org.id,
           installationId,
           actor: { kind: "cli" },
@@ -43,8 +40,7 @@ export function registerInstallationsCommands(program: Command): void {
             `processed ${done.processed} waiting deliveries, ${done.eventsCreated} events\n`,
         );
       } finally {
-        await queue.stop();
-        await handle.close();
+        await deps.close();
       }
     });
 }

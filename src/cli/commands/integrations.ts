@@ -1,8 +1,8 @@
 import { type Command, Option } from "commander";
 import { publicOrigin } from "../../server/auth/better-auth.ts";
+import { openConfiguredDatabase } from "../../server/composition.ts";
 import type { Database } from "../../server/db/client.ts";
 import { env } from "../../server/env.ts";
-import { openConfiguredDatabase } from "../../server/server.ts";
 import {
   INTEGRATION_KINDS,
   type IntegrationKind,

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { ZodError } from "zod";
 import { API_KEY_SCOPES } from "../../server/auth/permissions.ts";
+import { openConfiguredDatabase } from "../../server/composition.ts";
 import { env } from "../../server/env.ts";
-import { openConfiguredDatabase } from "../../server/server.ts";
 import { createApiKey } from "../../server/services/api-keys/create-api-key.ts";
 import { findOrganizationBySlug } from "../../server/services/organizations/find-organization-by-slug.ts";
 import { UsageError } from "../exit.ts";

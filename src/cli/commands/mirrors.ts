@@ -1,10 +1,9 @@
 import type { Command } from "commander";
 import { formatBytes } from "../../core/format-bytes.ts";
+import { infrastructureFromEnv, openConfiguredDatabase } from "../../server/composition.ts";
 import type { Database } from "../../server/db/client.ts";
 import { env } from "../../server/env.ts";
 import type { MirrorEntry } from "../../server/mirror/eviction.ts";
-import { RepositoryMirrors } from "../../server/mirror/repository-mirrors.ts";
-import { openConfiguredDatabase } from "../../server/server.ts";
 import { repositoryNames } from "../../server/services/github/repositories.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -47,7 +46,7 @@ export function registerMirrorsCommands(program: Command): void {
     .description("Every repository mirror on this machine: id, full name, disk use, last used")
     .action(async () => {
       const config = env();
-      const store = RepositoryMirrors.fromEnv(config);
+      const store = infrastructureFromEnv(config).mirrors;
       const entries = await store.list();
       let names = new Map<string, string>();
       if (entries.length > 0) {

@@ -4,9 +4,9 @@ import type { ModelMetrics, SplitMetrics, TrainedOn } from "../../core/attributi
 import { trainAndEvaluate } from "../../core/attribution/model/train.ts";
 import { PathNotFoundError } from "../../git/repository.ts";
 import { GitError, GitNotFoundError } from "../../git/run-git.ts";
+import { openConfiguredDatabase } from "../../server/composition.ts";
 import type { DatabaseHandle } from "../../server/db/client.ts";
 import { env } from "../../server/env.ts";
-import { openConfiguredDatabase } from "../../server/server.ts";
 import type { ServiceContext } from "../../server/services/context.ts";
 import { describeActiveModel, trainModel } from "../../server/services/ml-models.ts";
 import { collectTrainingExamples } from "../../server/services/ml-training-examples.ts";

@@ -1,5 +1,6 @@
 import type { Database } from "../db/client.ts";
 import type { Queue } from "../jobs/queue.ts";
+import type { AfterCommit } from "../services/after-commit.ts";
 import type { NewCodeEvent, OrgCodeEvent } from "../services/github/code-events.ts";
 import {
   claimDeliveries,
@@ -45,6 +46,7 @@ interface Planned {
 export async function applyDeliveryBatch(
   tx: Database,
   queue: Queue,
+  afterCommit: AfterCommit,
   deliveries: readonly Delivery[],
 ): Promise<Receipt[]> {
   const receipts: Receipt[] = deliveries.map(() => ({ status: "duplicate" }));
@@ -148,7 +150,7 @@ export async function applyDeliveryBatch(
   for (const index of oneByOne.sort((a, b) => a - b)) {
     receipts[index] = {
       status: "accepted",
-      result: await applyOne(tx, queue, deliveries[index] as Delivery),
+      result: await applyOne(tx, queue, afterCommit, deliveries[index] as Delivery),
     };
   }
   return receipts;
@@ -195,10 +197,15 @@ const naturalKey = (e: { repoId: string; eventType: string; sourceKey: string; t
   `${e.repoId}|${e.eventType}|${e.sourceKey}|${e.timestamp.getTime()}`;
 
 /** routeDelivery under a savepoint; a payload it cannot apply is kept as failed, to replay later. */
-async function applyOne(tx: Database, queue: Queue, delivery: Delivery): Promise<DeliveryResult> {
+async function applyOne(
+  tx: Database,
+  queue: Queue,
+  afterCommit: AfterCommit,
+  delivery: Delivery,
+): Promise<DeliveryResult> {
   try {
     return await tx.transaction(async (sp) => {
-      const result = await routeDelivery(sp, queue, delivery);
+      const result = await routeDelivery(sp, queue, afterCommit, delivery);
       await finishDelivery(sp, delivery.deliveryId, {
         ...result,
         payload: result.payload ?? delivery.payload,

@@ -4,7 +4,7 @@ import type { z } from "zod";
 import type { Database } from "../db/client.ts";
 import { attributeCommitJob } from "../jobs/definitions.ts";
 import { backfillJob, completePushJob, processDeliveriesJob } from "../jobs/github-definitions.ts";
-import type { JobDefinition, Queue } from "../jobs/queue.ts";
+import { type JobDefinition, jobData, type Queue } from "../jobs/queue.ts";
 
 /** Every job ingestion enqueues inside its transactions. */
 const INGESTION_JOBS: JobDefinition<z.ZodType>[] = [
@@ -53,6 +53,6 @@ export async function enqueueMany<S extends z.ZodType>(
     ...(expireInSeconds === undefined ? {} : { expireInSeconds }),
     ...(options.startAfter === undefined ? {} : { startAfter: options.startAfter }),
   };
-  const jobs = payloads.map((p) => ({ data: job.schema.parse(p) as object, ...defaults }));
+  const jobs = payloads.map((p) => ({ data: jobData(job, p) as object, ...defaults }));
   await queue.boss.insert(job.name, jobs, { db: fromDrizzle(tx, sql) });
 }

@@ -1,6 +1,7 @@
 import type { Database } from "../db/client.ts";
 import type { Queue } from "../jobs/queue.ts";
 import { logger } from "../logger.ts";
+import { withAfterCommit } from "../services/after-commit.ts";
 import { applyDeliveryBatch } from "./apply-batch.ts";
 import { prepareIngestionQueues } from "./enqueue-many.ts";
 import { isLostDatabase, type Receipt, receiveDelivery, unavailable } from "./receive-delivery.ts";
@@ -63,11 +64,14 @@ export class DeliveryGroupCommit {
   async #commit(batch: readonly Waiter[]): Promise<void> {
     try {
       await prepareIngestionQueues(this.#queue);
-      const receipts = await this.#db.transaction((tx) =>
-        applyDeliveryBatch(
-          tx,
-          this.#queue,
-          batch.map((w) => w.delivery),
+      const receipts = await withAfterCommit(this.#queue, (afterCommit) =>
+        this.#db.transaction((tx) =>
+          applyDeliveryBatch(
+            tx,
+            this.#queue,
+            afterCommit,
+            batch.map((w) => w.delivery),
+          ),
         ),
       );
       batch.forEach((w, i) => {

@@ -1,4 +1,4 @@
-import type { ServiceContext } from "../services/context.ts";
+import type { WriteContext } from "../services/after-commit.ts";
 import type { RepositoryRow } from "../services/github/repositories.ts";
 import { incidentFromGithubIssue } from "../services/incidents/github-issue.ts";
 import type { IssuesEvent } from "./payloads.ts";
@@ -6,11 +6,11 @@ import type { IssuesEvent } from "./payloads.ts";
 /**
  * GitHub issues carrying the organization's incident label become incidents (the incident
  * service decides, idempotently per issue). Returns whether an incident was created or changed.
- * The payload is checked once, by the caller (a malformed one fails the delivery).
- * The metrics roll-up is not enqueued here: its stale marks wait for the next scheduled one.
+ * The payload is checked once, by the caller (a malformed one fails the delivery). The service asks
+ * for the metrics roll-up on `ctx.afterCommit`, which the delivery's transaction owner runs.
  */
 export async function recordIncidentIssue(
-  ctx: ServiceContext,
+  ctx: WriteContext,
   repo: RepositoryRow,
   event: IssuesEvent,
 ): Promise<boolean> {

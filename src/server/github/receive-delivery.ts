@@ -4,6 +4,7 @@ import { isConnectionFailure } from "../db/errors.ts";
 import { processDeliveriesJob } from "../jobs/github-definitions.ts";
 import type { Queue } from "../jobs/queue.ts";
 import { logger } from "../logger.ts";
+import { withAfterCommit } from "../services/after-commit.ts";
 import {
   claimDelivery,
   type DeliveryHeaders,
@@ -37,15 +38,17 @@ export async function receiveDelivery(db: Database, queue: Queue, delivery: Deli
   const headers = deliveryHeaders(delivery);
   await prepareIngestionQueues(queue);
   try {
-    return await db.transaction(async (tx) => {
-      if (!(await claimDelivery(tx, headers))) return { status: "duplicate" as const };
-      const result = await routeDelivery(tx, queue, delivery);
-      await finishDelivery(tx, delivery.deliveryId, {
-        ...result,
-        payload: result.payload ?? delivery.payload,
-      });
-      return { status: "accepted" as const, result };
-    });
+    return await withAfterCommit(queue, (afterCommit) =>
+      db.transaction(async (tx) => {
+        if (!(await claimDelivery(tx, headers))) return { status: "duplicate" as const };
+        const result = await routeDelivery(tx, queue, afterCommit, delivery);
+        await finishDelivery(tx, delivery.deliveryId, {
+          ...result,
+          payload: result.payload ?? delivery.payload,
+        });
+        return { status: "accepted" as const, result };
+      }),
+    );
   } catch (error) {
     if (isLostDatabase(error)) throw unavailable();
     const failed = failedDelivery(delivery, error);
@@ -101,14 +104,17 @@ export async function processStoredDelivery(
   deliveryId: string,
 ): Promise<DeliveryResult | null> {
   await prepareIngestionQueues(queue);
-  return db.transaction(async (tx) => {
-    const row = await findDelivery(tx, deliveryId, { lock: true });
-    if (!row?.payload || (row.outcome !== "pending_link" && row.outcome !== "failed")) return null;
-    const result = await routeDelivery(tx, queue, { deliveryId, event: row.event, payload: row.payload });
-    if (result.outcome === "pending_link") return result;
-    await finishDelivery(tx, deliveryId, result);
-    return result;
-  });
+  return withAfterCommit(queue, (afterCommit) =>
+    db.transaction(async (tx) => {
+      const row = await findDelivery(tx, deliveryId, { lock: true });
+      if (!row?.payload || (row.outcome !== "pending_link" && row.outcome !== "failed")) return null;
+      const stored = { deliveryId, event: row.event, payload: row.payload };
+      const result = await routeDelivery(tx, queue, afterCommit, stored);
+      if (result.outcome === "pending_link") return result;
+      await finishDelivery(tx, deliveryId, result);
+      return result;
+    }),
+  );
 }
 
 /** Applies an installation's waiting deliveries in the order they arrived (after linking). */

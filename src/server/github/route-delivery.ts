@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { Database } from "../db/client.ts";
 import { backfillJob, completePushJob } from "../jobs/github-definitions.ts";
 import type { Queue } from "../jobs/queue.ts";
+import type { AfterCommit } from "../services/after-commit.ts";
 import type { ServiceContext } from "../services/context.ts";
 import { backfillSince } from "../services/github/backfill-window.ts";
 import type { DeliveryResult } from "../services/github/deliveries.ts";
@@ -75,9 +76,15 @@ const result = (
 
 /**
  * Applies one delivery inside the caller's transaction: state changes, code events and the jobs
- * they need. Throws MalformedPayloadError when a handled event lacks a field we rely on.
+ * they need. Work for after the commit goes on `afterCommit`, which the caller runs once its
+ * transaction committed. Throws MalformedPayloadError when a handled event lacks a field we rely on.
  */
-export async function routeDelivery(tx: Database, queue: Queue, delivery: Delivery): Promise<DeliveryResult> {
+export async function routeDelivery(
+  tx: Database,
+  queue: Queue,
+  afterCommit: AfterCommit,
+  delivery: Delivery,
+): Promise<DeliveryResult> {
   const { event, payload } = delivery;
   const action = deliveryAction(payload);
   const installationId = deliveryInstallationId(payload);
@@ -124,7 +131,7 @@ export async function routeDelivery(tx: Database, queue: Queue, delivery: Delive
       const p = parseEvent(issuesEventSchema, payload, event);
       const repo = await resolveRepository(ctx, queue, installationId, p.repository);
       if (!repo) return result("ignored", orgId);
-      const handled = await recordIncidentIssue(ctx, repo, p);
+      const handled = await recordIncidentIssue({ ...ctx, afterCommit }, repo, p);
       return result(handled ? "processed" : "recorded", orgId, handled ? 1 : 0);
     }
     default:

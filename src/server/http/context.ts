@@ -1,14 +1,17 @@
 import type { RateLimiter } from "../auth/rate-limit.ts";
 import type { DatabaseHandle } from "../db/client.ts";
 import type { Env } from "../env.ts";
-import type { Queue } from "../jobs/queue.ts";
+import type { GithubApp } from "../github/app-client.ts";
+import type { JobQueue } from "../jobs/queue.ts";
 
-/** What the HTTP layer is built from, wired in main.ts (and in tests). */
+/** What the HTTP layer is built from: the composition root's dependencies (composition.ts), or a test's. */
 export interface AppDeps {
   handle: DatabaseHandle;
   env: Env;
-  /** Absent when jobs are not started (some tests). */
-  queue?: Queue;
+  /** The job queue, or noQueue for an app that sends no jobs (its GitHub webhooks answer 503). */
+  queue: JobQueue;
+  /** The GitHub App, or null without its credentials. */
+  github: GithubApp | null;
   /** Request and sign-in rate limits; in this process's memory unless given. */
   rateLimiter?: RateLimiter;
 }

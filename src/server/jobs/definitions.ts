@@ -1,13 +1,20 @@
 import { z } from "zod";
 import { defineJob } from "./queue.ts";
 
-// Job definitions (name + payload schema) shared by the code that enqueues them and the code that
-// handles them (src/server/workers/, attribution/workers.ts), so neither imports the other. They
-// depend on no domain: services, webhooks and handlers all import them.
+// Job definitions (name, version, payload schema) shared by the code that enqueues them and the
+// code that handles them (src/server/workers/), so neither imports the other. They depend on no
+// domain: services, webhooks and handlers all import them.
+//
+// Versions: queued jobs outlive a release, so a payload is read by code newer (or, in a rolling
+// deploy, older) than the code that sent it. Adding an optional field keeps the version. Any other
+// change to a schema (a field renamed, removed, made required, its meaning changed) bumps
+// `version` and gives the definition an `upgrade` from the older payloads still queued, or leaves
+// them to be refused (failed, visibly) when they cannot be upgraded. The queue name stays.
 
 /** Analyse one commit's files. Enqueued, in the same transaction, for every new commit event. */
 export const attributeCommitJob = defineJob({
   name: "attribute-commit",
+  version: 1,
   schema: z.strictObject({
     orgId: z.uuid(),
     repoId: z.uuid(),
@@ -23,6 +30,7 @@ export const attributeCommitJob = defineJob({
  */
 export const reattributeCommitJob = defineJob({
   name: "reattribute-commit",
+  version: 1,
   schema: attributeCommitJob.schema,
   options: { retryLimit: 5, retryDelay: 60, retryBackoff: true },
   policy: "stately",
@@ -31,6 +39,7 @@ export const reattributeCommitJob = defineJob({
 /** Deletes the applied event ids of inbound integrations (PagerDuty) older than the retention (scheduled). */
 export const pruneIntegrationEventsJob = defineJob({
   name: "prune-integration-events",
+  version: 1,
   schema: z.strictObject({ days: z.number().int().positive().default(30) }).default({ days: 30 }),
   options: { retryLimit: 2 },
 });
@@ -38,6 +47,7 @@ export const pruneIntegrationEventsJob = defineJob({
 /** Recompute one repository's stale repo_metrics rows (marked in repo_metrics_pending). */
 export const rollUpMetricsJob = defineJob({
   name: "metrics-roll-up",
+  version: 1,
   schema: z.strictObject({ orgId: z.uuid(), repoId: z.uuid() }),
   options: { retryLimit: 5, retryDelay: 10, retryBackoff: true },
   policy: "stately",
@@ -46,6 +56,7 @@ export const rollUpMetricsJob = defineJob({
 /** Every minute: roll up whatever stale marks no job took (a lost send, a crash between commit and send). */
 export const sweepMetricsJob = defineJob({
   name: "metrics-sweep",
+  version: 1,
   schema: z.unknown(),
   options: { retryLimit: 0 },
 });
@@ -57,6 +68,7 @@ export const sweepMetricsJob = defineJob({
  */
 export const trainModelJob = defineJob({
   name: "attribution-train-model",
+  version: 1,
   schema: z.strictObject({
     orgId: z.uuid(),
     repositoryPaths: z.array(z.string().min(1).max(4096)).min(1).max(100),

@@ -1,13 +1,15 @@
 import { z } from "zod";
 import { defineJob } from "./queue.ts";
 
-// GitHub ingestion's jobs: name and payload, kept apart from their handlers (github-*.ts).
+// GitHub ingestion's jobs: name, version and payload (versions: see definitions.ts), kept apart
+// from their handlers (src/server/workers/github.ts).
 
 const sha = z.string().regex(/^[0-9a-f]{40}$/);
 
 /** Process stored deliveries: those of an installation just linked, or one that failed. */
 export const processDeliveriesJob = defineJob({
   name: "github-process-deliveries",
+  version: 1,
   schema: z.union([
     z.strictObject({ installationId: z.number().int().positive() }),
     z.strictObject({ deliveryId: z.string().min(1).max(100) }),
@@ -18,6 +20,7 @@ export const processDeliveriesJob = defineJob({
 /** A push whose payload hit GitHub's 2,048-commit cap: the rest comes from the compare API. */
 export const completePushJob = defineJob({
   name: "github-complete-push",
+  version: 1,
   schema: z.strictObject({
     orgId: z.uuid(),
     repoId: z.uuid(),
@@ -38,6 +41,7 @@ export const BACKFILL_PHASES = ["pulls", "commits", "deployments"] as const;
  */
 export const backfillJob = defineJob({
   name: "github-backfill",
+  version: 1,
   schema: z.strictObject({
     orgId: z.uuid(),
     repoId: z.uuid(),
@@ -55,6 +59,7 @@ export const backfillJob = defineJob({
 /** Asks GitHub to redeliver recent failed deliveries (scheduled). */
 export const reconcileDeliveriesJob = defineJob({
   name: "github-reconcile-deliveries",
+  version: 1,
   schema: z.strictObject({}).default({}),
   options: { retryLimit: 2 },
 });
@@ -62,6 +67,7 @@ export const reconcileDeliveriesJob = defineJob({
 /** Deletes delivery log rows older than the retention (scheduled). */
 export const pruneDeliveriesJob = defineJob({
   name: "github-prune-deliveries",
+  version: 1,
   schema: z.strictObject({ days: z.number().int().positive().default(30) }).default({ days: 30 }),
   options: { retryLimit: 2 },
 });

@@ -4,10 +4,19 @@ import type { z } from "zod";
 import type { Database, DatabaseHandle } from "../db/client.ts";
 import { loggableError, logger } from "../logger.ts";
 
-/** A job: its queue name and the zod schema of its payload, kept apart from its handler. */
+/** A job: its queue name, payload version and the zod schema of its payload, kept apart from its handler. */
 export interface JobDefinition<S extends z.ZodType> {
   name: string;
+  /**
+   * The payload's format, stored with every job as `jobVersion` (see JOB_VERSION_KEY). Jobs outlive
+   * releases, so a change to the schema that an older payload would fail bumps it; the handler
+   * then gets older payloads through `upgrade`, or refuses them. A payload newer than the
+   * definition (a job sent by a newer release, taken by an older worker) is refused and retried.
+   */
+  version: number;
   schema: S;
+  /** Turns a payload of an older version (already stripped of its version) into this one's input. */
+  upgrade?: (payload: unknown, from: number) => unknown;
   /** Defaults for every send of this job. */
   options?: SendOptions;
   /** pg-boss queue policy, e.g. "stately" for one waiting + one running job per singleton key. */
@@ -38,8 +47,64 @@ export const WORK_DEFAULTS: WorkPace = { batchSize: 16, pollingIntervalSeconds: 
 const definitions = new Map<string, JobDefinition<z.ZodType>>();
 
 export function defineJob<S extends z.ZodType>(definition: JobDefinition<S>): JobDefinition<S> {
+  if (!Number.isSafeInteger(definition.version) || definition.version < 1)
+    throw new Error(`job ${definition.name}: version must be a positive integer`);
   definitions.set(definition.name, definition);
   return definition;
+}
+
+/**
+ * The key of a payload's version in the stored job data, beside the payload's own fields (so
+ * `data->>'orgId'` keeps working). Jobs stored before versions existed have none: they are version 1.
+ */
+export const JOB_VERSION_KEY = "jobVersion";
+
+/** The job data to store for a payload: validated, with its definition's version. */
+export function jobData<S extends z.ZodType>(job: JobDefinition<S>, payload: z.input<S>): unknown {
+  const data: unknown = job.schema.parse(payload);
+  return isRecord(data) ? { ...data, [JOB_VERSION_KEY]: job.version } : data;
+}
+
+/**
+ * A stored job's payload as its handler takes it: the version checked (an older one upgraded, a
+ * newer or unknown one refused) and the schema applied.
+ */
+export function parseJobData<S extends z.ZodType>(
+  job: JobDefinition<S>,
+  data: unknown,
+): { success: true; data: z.infer<S> } | { success: false; error: Error } {
+  let payload = data;
+  let version = 1;
+  if (isRecord(data) && JOB_VERSION_KEY in data) {
+    const { [JOB_VERSION_KEY]: stored, ...rest } = data;
+    if (typeof stored !== "number" || !Number.isSafeInteger(stored) || stored < 1)
+      return { success: false, error: new Error(`job ${job.name}: ${JOB_VERSION_KEY} is not a version`) };
+    version = stored;
+    payload = rest;
+  }
+  if (version > job.version)
+    return {
+      success: false,
+      error: new Error(
+        `job ${job.name}: payload version ${version} is newer than this worker's ${job.version}`,
+      ),
+    };
+  if (version < job.version) {
+    if (!job.upgrade)
+      return {
+        success: false,
+        error: new Error(
+          `job ${job.name}: payload version ${version} is no longer handled (now ${job.version})`,
+        ),
+      };
+    payload = job.upgrade(payload, version);
+  }
+  const parsed = job.schema.safeParse(payload);
+  return parsed.success ? { success: true, data: parsed.data } : { success: false, error: parsed.error };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 export type JobHandler<S extends z.ZodType> = (payload: z.infer<S>) => Promise<void>;
@@ -49,7 +114,9 @@ export type JobHandler<S extends z.ZodType> = (payload: z.infer<S>) => Promise<v
  */
 export type BatchHandler<S extends z.ZodType> = (payloads: z.infer<S>[]) => Promise<(Error | null)[]>;
 
+/** The pg-boss queue of this process. */
 export interface Queue {
+  readonly kind: "pg-boss";
   boss: PgBoss;
   /**
    * Enqueues inside the caller's transaction: the job exists if and only if the data it is about
@@ -61,12 +128,42 @@ export interface Queue {
     payload: z.input<S>,
     options?: SendOptions,
   ): Promise<string | null>;
+  /**
+   * Sends outside any transaction, for work asked for after a commit (services/after-commit.ts).
+   * Resolves to null when the queue's policy or a singleton key absorbed the send.
+   */
+  send<S extends z.ZodType>(
+    job: JobDefinition<S>,
+    payload: z.input<S>,
+    options?: SendOptions,
+  ): Promise<string | null>;
+  /** Runs the job on a cron schedule (kept in the database: one schedule per job, whoever sets it). */
+  schedule<S extends z.ZodType>(job: JobDefinition<S>, cron: string, payload?: z.input<S>): Promise<void>;
   /** Registers a handler and makes sure its queue exists. */
   work<S extends z.ZodType>(job: JobDefinition<S>, handler: JobHandler<S>): Promise<void>;
   /** Registers a handler of whole batches; a job whose payload does not parse fails alone. */
   workBatch<S extends z.ZodType>(job: JobDefinition<S>, handler: BatchHandler<S>): Promise<void>;
   stop(): Promise<void>;
 }
+
+/**
+ * The queue of a process that deliberately runs none: sends are dropped. Only for work that
+ * something else picks up: a CLI command's stale metrics marks are rolled up by the server's
+ * `metrics-sweep`, HTTP tests that run no workers. Whatever needs a real queue (webhooks, worker
+ * registration) checks `kind` and refuses.
+ */
+export interface NoQueue {
+  readonly kind: "none";
+  send<S extends z.ZodType>(job: JobDefinition<S>, payload: z.input<S>, options?: SendOptions): Promise<null>;
+}
+
+export const noQueue: NoQueue = Object.freeze({
+  kind: "none" as const,
+  send: async () => null,
+});
+
+/** What callers hold: the real queue or, as a visible choice, noQueue; never undefined. */
+export type JobQueue = Queue | NoQueue;
 
 const ensured = new WeakMap<PgBoss, Set<string>>();
 
@@ -105,15 +202,29 @@ export async function startQueue(handle: DatabaseHandle, opts: { supervise: bool
   await boss.start();
   for (const job of definitions.values()) await ensureQueue(boss, job);
   const queue: Queue = {
+    kind: "pg-boss",
     boss,
     async enqueue(tx, job, payload, options) {
-      const data = job.schema.parse(payload) as object;
+      const data = jobData(job, payload) as object;
       if (!ensured.get(boss)?.has(job.name)) {
         if (handle.driver.kind === "pglite")
           throw new Error(`job queue ${job.name} was defined after the queue started`);
         await ensureQueue(boss, job);
       }
       return boss.send(job.name, data, { ...job.options, ...options, db: fromDrizzle(tx, sql) });
+    },
+    async send(job, payload, options) {
+      const data = jobData(job, payload) as object;
+      await ensureQueue(boss, job);
+      return boss.send(job.name, data, { ...job.options, ...options });
+    },
+    async schedule(job, cron, payload) {
+      await ensureQueue(boss, job);
+      await boss.schedule(
+        job.name,
+        cron,
+        payload === undefined ? undefined : (jobData(job, payload) as object),
+      );
     },
     async work(job, handler) {
       await queue.workBatch(job, async (payloads) => {
@@ -148,7 +259,7 @@ export async function startQueue(handle: DatabaseHandle, opts: { supervise: bool
           const results: JobResult[] = [];
           const parsed: { id: string; payload: z.infer<typeof job.schema> }[] = [];
           for (const item of jobs) {
-            const payload = job.schema.safeParse(item.data);
+            const payload = parseJobData(job, item.data);
             if (payload.success) parsed.push({ id: item.id, payload: payload.data });
             else results.push(failed(job.name, item.id, payload.error));
           }

@@ -11,7 +11,8 @@ export type Actor =
 
 /**
  * Every service function takes one of these: the database (or the transaction it must join), the
- * organization it acts for, and who acts. Services filter every query by `orgId`.
+ * organization it acts for, and who acts. Services filter every query by `orgId`. Those whose
+ * writes need work after the commit (a metrics roll-up) take a WriteContext (after-commit.ts).
  */
 export interface ServiceContext {
   db: Database;

@@ -1,15 +1,13 @@
-import { registerAttributionWorkers } from "../attribution/workers.ts";
-import type { DatabaseHandle } from "../db/client.ts";
-import type { Env } from "../env.ts";
-import { registerGithubWorkers } from "../jobs/github-workers.ts";
-import type { Queue } from "../jobs/queue.ts";
-import type { WorkerRegistration } from "../jobs/workers.ts";
+import type { WorkerDependencies } from "../composition.ts";
+import { registerAttributionWorkers } from "./attribution.ts";
+import { registerGithubWorkers } from "./github.ts";
 import { registerIntegrationWorkers } from "./integrations.ts";
 import { registerMetricsWorkers } from "./metrics.ts";
+import type { WorkerRegistration } from "./registration.ts";
 import { registerTrainModelWorker } from "./train-model.ts";
 
-// Every domain's workers, started by `npm start` (in-process) and `npm run worker` (alone). Job
-// handlers live here or in their domain (attribution/workers.ts), apart from the definitions.
+// Every domain's workers, started by `npm start` (in-process) and `npm run worker` (alone), on the
+// dependencies composition.ts built. Job handlers live here, apart from the definitions (jobs/).
 const registrations: WorkerRegistration[] = [
   registerAttributionWorkers,
   registerTrainModelWorker,
@@ -18,6 +16,6 @@ const registrations: WorkerRegistration[] = [
   registerIntegrationWorkers,
 ];
 
-export async function registerWorkers(queue: Queue, handle: DatabaseHandle, env: Env): Promise<void> {
-  for (const register of registrations) await register(queue, handle, env);
+export async function registerWorkers(deps: WorkerDependencies): Promise<void> {
+  for (const register of registrations) await register(deps);
 }

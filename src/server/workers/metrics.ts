@@ -1,7 +1,7 @@
 import { rollUpMetricsJob, sweepMetricsJob } from "../jobs/definitions.ts";
 import type { Queue } from "../jobs/queue.ts";
-import type { WorkerRegistration } from "../jobs/workers.ts";
 import { repositoriesWithPendingRollUps, rollUpPending } from "../services/metrics/pending.ts";
+import type { WorkerRegistration } from "./registration.ts";
 
 /**
  * "stately": at most one waiting and one running job per key, which is what makes the singleton
@@ -12,7 +12,7 @@ export async function ensureRollUpQueue(queue: Queue): Promise<void> {
   if (!existing) await queue.boss.createQueue(rollUpMetricsJob.name, { policy: "stately" });
 }
 
-export const registerMetricsWorkers: WorkerRegistration = async (queue, handle) => {
+export const registerMetricsWorkers: WorkerRegistration = async ({ queue, handle }) => {
   await ensureRollUpQueue(queue);
   await queue.work(rollUpMetricsJob, async ({ orgId, repoId }) => {
     await rollUpPending(
@@ -28,5 +28,5 @@ export const registerMetricsWorkers: WorkerRegistration = async (queue, handle) 
       );
     }
   });
-  await queue.boss.schedule(sweepMetricsJob.name, "* * * * *");
+  await queue.schedule(sweepMetricsJob, "* * * * *");
 };

@@ -1,10 +1,9 @@
 import type { DatabaseHandle } from "../db/client.ts";
 import { type TrainModelPayload, trainModelJob } from "../jobs/definitions.ts";
-import type { Queue } from "../jobs/queue.ts";
-import type { WorkerRegistration } from "../jobs/workers.ts";
 import { logger } from "../logger.ts";
 import { trainModel } from "../services/ml-models.ts";
 import { collectTrainingExamples } from "../services/ml-training-examples.ts";
+import type { WorkerRegistration } from "./registration.ts";
 
 export async function handleTrainModel(handle: DatabaseHandle, payload: TrainModelPayload): Promise<void> {
   const ctx = {
@@ -35,6 +34,6 @@ export async function handleTrainModel(handle: DatabaseHandle, payload: TrainMod
   );
 }
 
-export const registerTrainModelWorker: WorkerRegistration = async (queue: Queue, handle: DatabaseHandle) => {
+export const registerTrainModelWorker: WorkerRegistration = async ({ queue, handle }) => {
   await queue.work(trainModelJob, (payload) => handleTrainModel(handle, payload));
 };

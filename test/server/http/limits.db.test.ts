@@ -8,6 +8,7 @@ import { MemoryRateLimiter } from "../../../src/server/auth/rate-limit.ts";
 import { loadEnv } from "../../../src/server/env.ts";
 import { createApp } from "../../../src/server/http/app.ts";
 import { SIGN_IN_LIMITS } from "../../../src/server/http/middleware/sign-in-limit.ts";
+import { noQueue } from "../../../src/server/jobs/queue.ts";
 import { ORIGIN, signUp, unique } from "../../api/helpers.ts";
 import { useTestDatabase } from "../../helpers/db.ts";
 
@@ -39,7 +40,13 @@ function envWith(extra: Record<string, string> = {}) {
 /** An app whose rate-limit buckets never refill while the test runs: the limiter's clock stands still. */
 function appWith(extra: Record<string, string> = {}): App {
   const now = Date.now();
-  return createApp({ handle: db(), env: envWith(extra), rateLimiter: new MemoryRateLimiter(() => now) });
+  return createApp({
+    handle: db(),
+    env: envWith(extra),
+    queue: noQueue,
+    github: null,
+    rateLimiter: new MemoryRateLimiter(() => now),
+  });
 }
 
 interface Attempt {

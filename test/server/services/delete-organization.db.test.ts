@@ -67,6 +67,8 @@ async function seedEverything(handle: Database): Promise<Seeded> {
     VALUES (${org.id}, 'pagerduty', ${randomUUID()}, now())`);
   await handle.execute(sql`INSERT INTO ml_models (org_id, version, trained_on, metrics, weights, threshold)
     VALUES (${org.id}, ${unique("lr")}, '{}'::jsonb, '{}'::jsonb, '{}'::jsonb, 0.5)`);
+  await handle.execute(sql`INSERT INTO repository_sync (repo_id, org_id, mirror_status, mirror_bytes, backfill_status)
+    VALUES (${t.repoId}, ${org.id}, 'ready', 1024, 'done')`);
   for (const commitSha of ["a".repeat(40), "b".repeat(40)]) {
     await queue.enqueue(handle, attributeCommitJob, { orgId: org.id, repoId: t.repoId, commitSha });
   }

@@ -5,6 +5,7 @@ import { apiKeyState, hashApiKey, isWellFormedApiKey } from "../../auth/api-keys
 import type { Auth } from "../../auth/better-auth.ts";
 import { type Permission, permissionsForRole, permissionsForScopes } from "../../auth/permissions.ts";
 import type { Database } from "../../db/client.ts";
+import type { JobQueue } from "../../jobs/queue.ts";
 import { findApiKeyByHash } from "../../services/access/find-api-key.ts";
 import { findMembershipBySlug, listMemberships } from "../../services/access/find-membership.ts";
 import type { ApiKeyUseRecorder } from "../../services/access/record-api-key-use.ts";
@@ -35,6 +36,8 @@ export interface V1Variables extends AppVariables {
   auth: RequestAuth;
   /** The database; tenant work goes through withTenant, never straight to this. */
   db: Database;
+  /** Where withTenant sends the services' after-commit work. */
+  queue: JobQueue;
 }
 
 export interface V1Bindings {
@@ -45,6 +48,7 @@ export const ORG_HEADER = "x-sentinel-org";
 
 export interface AuthenticateDeps {
   db: Database;
+  queue: JobQueue;
   auth: Auth;
   keyUse: ApiKeyUseRecorder;
 }
@@ -59,6 +63,7 @@ const unauthorized = (message: string) => new AppError("unauthorized", message);
 export function authenticate(deps: AuthenticateDeps): MiddlewareHandler<V1Bindings> {
   return async (c, next) => {
     c.set("db", deps.db);
+    c.set("queue", deps.queue);
     const authorization = c.req.header("authorization");
     const requested = c.req.header(ORG_HEADER)?.trim() || undefined;
     const result = authorization

@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import { AppError } from "../../../core/errors.ts";
 import type { Database } from "../../db/client.ts";
 import { TENANT_ROLE } from "../../db/tenant-role.ts";
-import type { ServiceContext } from "../../services/context.ts";
+import type { JobQueue } from "../../jobs/queue.ts";
+import { type WriteContext, withAfterCommit } from "../../services/after-commit.ts";
 import type { RequestAuth } from "./auth.ts";
 
 export { TENANT_ROLE };
@@ -24,14 +25,19 @@ export async function withTenantTransaction<T>(
   });
 }
 
-/** A route's way into its services: the caller's organization, actor and a tenant transaction. */
+/**
+ * A route's way into its services: the caller's organization, actor and a tenant transaction.
+ * What the services ask for after commit (roll-ups) is sent on `queue` once it has committed.
+ */
 export function withTenant<T>(
-  vars: { auth: RequestAuth; db: Database },
-  fn: (ctx: ServiceContext) => Promise<T>,
+  vars: { auth: RequestAuth; db: Database; queue: JobQueue },
+  fn: (ctx: WriteContext) => Promise<T>,
 ): Promise<T> {
   const { auth, db } = vars;
   if (!auth.org)
     throw new AppError("not_found", "organization not found: you are not a member of any organization");
   const orgId = auth.org.id;
-  return withTenantTransaction(db, orgId, (tx) => fn({ db: tx, orgId, actor: auth.actor }));
+  return withAfterCommit(vars.queue, (afterCommit) =>
+    withTenantTransaction(db, orgId, (tx) => fn({ db: tx, orgId, actor: auth.actor, afterCommit })),
+  );
 }

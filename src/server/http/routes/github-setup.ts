@@ -5,7 +5,6 @@ import type { Auth } from "../../auth/better-auth.ts";
 import { permissionsForRole } from "../../auth/permissions.ts";
 import type { Database } from "../../db/client.ts";
 import type { Env } from "../../env.ts";
-import { githubAppFromEnv } from "../../github/app-client.ts";
 import { linkInstallationToOrg } from "../../github/link-installation.ts";
 import { listMemberships } from "../../services/access/find-membership.ts";
 import { findInstallation } from "../../services/github/installations.ts";
@@ -40,7 +39,7 @@ const route = createRoute({
 });
 
 export function registerGithubSetup(app: OpenAPIHono<AppBindings>, deps: AppDeps, auth: Auth): void {
-  const github = githubAppFromEnv(deps.env);
+  const { github } = deps;
   const db = deps.handle.db;
   app.openapi(route, async (c) => {
     const { installation_id: installationId, state } = c.req.valid("query");
@@ -66,7 +65,7 @@ export function registerGithubSetup(app: OpenAPIHono<AppBindings>, deps: AppDeps
       });
     }
     await assertMayClaim(db, deps.env, { userId, installationId, stateIssuedAt: bound.issuedAt });
-    if (!deps.queue) throw new AppError("unavailable", "the job queue is not running");
+    if (deps.queue.kind !== "pg-boss") throw new AppError("unavailable", "the job queue is not running");
     await linkInstallationToOrg(db, deps.queue, github, {
       orgId: bound.orgId,
       installationId,

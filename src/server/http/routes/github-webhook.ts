@@ -11,7 +11,9 @@ import type { AppBindings, AppDeps } from "../context.ts";
  */
 export function registerGithubWebhook(app: OpenAPIHono<AppBindings>, deps: AppDeps): void {
   const secrets = parseWebhookSecrets(deps.env.GITHUB_WEBHOOK_SECRET);
-  const committer = deps.queue && new DeliveryGroupCommit(deps.handle.db, deps.queue);
+  // An app built with noQueue cannot store a delivery's jobs with it: it refuses deliveries.
+  const committer =
+    deps.queue.kind === "pg-boss" ? new DeliveryGroupCommit(deps.handle.db, deps.queue) : null;
   app.post("/api/webhooks/github", async (c) => {
     const delivery = await readDelivery(
       { header: (name) => c.req.header(name), body: c.req.raw.body },

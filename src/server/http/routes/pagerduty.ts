@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { AppError } from "../../../core/errors.ts";
+import { withAfterCommit } from "../../services/after-commit.ts";
 import { applyPagerDutyEvent, verifyPagerDutySignature } from "../../services/incidents/pagerduty.ts";
 import { findIntegrationSecret } from "../../services/incidents/secrets.ts";
 import type { AppBindings, AppDeps } from "../context.ts";
@@ -61,7 +62,9 @@ export function registerPagerDutyWebhook(app: OpenAPIHono<AppBindings>, deps: Ap
       orgId: found.orgId,
       actor: { kind: "webhook" as const, source: "pagerduty" },
     };
-    const result = await applyPagerDutyEvent(ctx, payload, { queue: deps.queue });
+    const result = await withAfterCommit(deps.queue, (afterCommit) =>
+      applyPagerDutyEvent({ ...ctx, afterCommit }, payload),
+    );
     return c.json({ outcome: result.outcome, incidentId: result.incident?.id ?? null }, 200);
   });
 }

@@ -1,7 +1,6 @@
 import type { IncidentSeverity } from "../../../core/enums.ts";
-import type { ServiceContext } from "../context.ts";
+import type { WriteContext } from "../after-commit.ts";
 import { orgSettings } from "../metrics/settings.ts";
-import type { IncidentDeps } from "./record-change.ts";
 import type { IncidentView } from "./view.ts";
 import { createIncident, findByExternalId, updateIncident } from "./write.ts";
 
@@ -42,9 +41,8 @@ export function severityFromLabels(labels: readonly string[]): IncidentSeverity 
  * events change nothing.
  */
 export async function incidentFromGithubIssue(
-  ctx: ServiceContext,
+  ctx: WriteContext,
   event: GithubIssueEvent,
-  deps: IncidentDeps = {},
 ): Promise<{ outcome: IntakeOutcome; incident: IncidentView | null }> {
   const { incidentLabel } = await orgSettings(ctx.db, ctx.orgId);
   const labelled = event.issue.labels.some((l) => l.toLowerCase() === incidentLabel.toLowerCase());
@@ -65,7 +63,6 @@ export async function incidentFromGithubIssue(
         description: event.issue.body?.slice(0, 20_000) ?? null,
         startedAt: event.issue.createdAt,
       },
-      deps,
       { source: "github_issue", externalId, externalUrl: event.issue.htmlUrl ?? null },
     );
     if (event.action !== "closed") return { outcome: created ? "created" : "unchanged", incident };
@@ -74,7 +71,6 @@ export async function incidentFromGithubIssue(
       ctx,
       incident.id,
       { status: "resolved" },
-      deps,
       closedAt ? { at: closedAt } : {},
     );
     return { outcome: "created", incident: resolved.incident };
@@ -94,7 +90,6 @@ export async function incidentFromGithubIssue(
     ctx,
     existing.id,
     { status: target },
-    deps,
     when ? { at: when } : {},
   );
   return { outcome: changed ? "updated" : "unchanged", incident };

@@ -4,10 +4,10 @@ import { z } from "zod";
 import type { IncidentSeverity } from "../../../core/enums.ts";
 import { badRequest } from "../../../core/errors.ts";
 import { repositories } from "../../db/schema/index.ts";
+import type { WriteContext } from "../after-commit.ts";
 import type { ServiceContext } from "../context.ts";
 import type { IntakeOutcome } from "./github-issue.ts";
 import { claimIntegrationEvent } from "./integration-events.ts";
-import type { IncidentDeps } from "./record-change.ts";
 import { type IncidentView, toIncidentView } from "./view.ts";
 import { createIncident, findByExternalId, updateIncident } from "./write.ts";
 
@@ -83,9 +83,8 @@ export type PagerDutyOutcome = IntakeOutcome | "duplicate";
  * (kept 30 days); a signed body posted again is a `duplicate` and changes nothing.
  */
 export async function applyPagerDutyEvent(
-  ctx: ServiceContext,
+  ctx: WriteContext,
   payload: unknown,
-  deps: IncidentDeps = {},
 ): Promise<{ outcome: PagerDutyOutcome; incident: IncidentView | null }> {
   const parsed = pagerDutyWebhookSchema.safeParse(payload);
   if (!parsed.success) {
@@ -102,20 +101,19 @@ export async function applyPagerDutyEvent(
   // The event id is claimed in the transaction that applies it: a failure rolls both back, so
   // PagerDuty's retry is applied, and a concurrent copy waits for this one and is a duplicate.
   return ctx.db.transaction(async (tx) => {
-    const txCtx: ServiceContext = { ...ctx, db: tx };
+    const txCtx: WriteContext = { ...ctx, db: tx };
     if (!(await claimIntegrationEvent(txCtx, "pagerduty", { id: event.id, occurredAt }))) {
       const existing = await findByExternalId(tx, ctx.orgId, "pagerduty", event.data.id);
       return { outcome: "duplicate" as const, incident: existing ? toIncidentView(existing) : null };
     }
-    return applyIncidentEvent(txCtx, event, occurredAt, deps);
+    return applyIncidentEvent(txCtx, event, occurredAt);
   });
 }
 
 async function applyIncidentEvent(
-  ctx: ServiceContext,
+  ctx: WriteContext,
   event: PagerDutyWebhook["event"],
   occurredAt: Date,
-  deps: IncidentDeps,
 ): Promise<{ outcome: IntakeOutcome; incident: IncidentView | null }> {
   const externalId = event.data.id;
   let existing = await findByExternalId(ctx.db, ctx.orgId, "pagerduty", externalId);
@@ -129,7 +127,6 @@ async function applyIncidentEvent(
         repositoryId: await repositoryForService(ctx, event.data.service?.summary),
         startedAt: event.data.created_at ?? event.occurred_at,
       },
-      deps,
       {
         source: "pagerduty",
         externalId,
@@ -158,10 +155,15 @@ async function applyIncidentEvent(
   if (!forward) {
     return { outcome: created ? "created" : "unchanged", incident: toIncidentView(existing) };
   }
-  const { incident, changed } = await updateIncident(ctx, existing.id, { status: target }, deps, {
-    at: occurredAt,
-    inOrder: true,
-  });
+  const { incident, changed } = await updateIncident(
+    ctx,
+    existing.id,
+    { status: target },
+    {
+      at: occurredAt,
+      inOrder: true,
+    },
+  );
   return { outcome: created ? "created" : changed ? "updated" : "unchanged", incident };
 }
 

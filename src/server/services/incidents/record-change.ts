@@ -3,15 +3,9 @@ import type { IncidentStatus } from "../../../core/enums.ts";
 import type { Database } from "../../db/client.ts";
 import { codeEvents } from "../../db/schema/index.ts";
 import { validateRow } from "../../db/validate.ts";
-import type { Queue } from "../../jobs/queue.ts";
-import { markMetricsStale } from "../metrics/pending.ts";
-import { scheduleRollUp } from "../metrics/schedule-roll-up.ts";
+import type { WriteContext } from "../after-commit.ts";
+import { markStaleAndRequestRollUp } from "../metrics/schedule-roll-up.ts";
 import type { IncidentRow } from "./view.ts";
-
-export interface IncidentDeps {
-  /** When present, the metrics roll-up is enqueued; otherwise the stale marks wait for the next one. */
-  queue?: Queue | undefined;
-}
 
 export type IncidentChange = "opened" | "status_changed" | "updated" | "reopened" | "linked";
 
@@ -61,16 +55,16 @@ export async function recordIncidentChange(
   );
 }
 
-/** Marks the metrics buckets an incident touches (its start, its deploy's) stale, and enqueues the roll-up. */
+/**
+ * Marks the metrics buckets an incident touches (its start, its deploy's) stale in the transaction
+ * of `ctx`, and asks for the roll-up after it commits: the same for every intake.
+ */
 export async function refreshIncidentMetrics(
-  tx: Database,
-  deps: IncidentDeps,
-  orgId: string,
+  ctx: WriteContext,
   repoId: string | null,
   instants: ReadonlyArray<Date | null>,
 ): Promise<void> {
   if (!repoId) return;
   const timestamps = instants.filter((d): d is Date => d !== null);
-  if (deps.queue) await scheduleRollUp(tx, deps.queue, { orgId, repoId, timestamps });
-  else await markMetricsStale(tx, { orgId, repoId, timestamps });
+  await markStaleAndRequestRollUp(ctx, { repoId, timestamps });
 }

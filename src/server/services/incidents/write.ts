@@ -7,9 +7,10 @@ import type { Database } from "../../db/client.ts";
 import { isUniqueViolation } from "../../db/errors.ts";
 import { codeEvents, incidents, repositories } from "../../db/schema/index.ts";
 import { validateRow } from "../../db/validate.ts";
-import { actorLabel, type ServiceContext } from "../context.ts";
+import type { WriteContext } from "../after-commit.ts";
+import { actorLabel } from "../context.ts";
 import { resolveIncidentLink } from "./link.ts";
-import { type IncidentDeps, recordIncidentChange, refreshIncidentMetrics } from "./record-change.ts";
+import { recordIncidentChange, refreshIncidentMetrics } from "./record-change.ts";
 import { type IncidentRow, type IncidentView, toIncidentView } from "./view.ts";
 
 const SHA = /^[0-9a-f]{7,40}$/;
@@ -65,13 +66,12 @@ function checkSha(name: string, value: string | null | undefined): string | null
 
 /**
  * Opens an incident, links it to the change believed to have caused it, writes its `opened`
- * event and marks the metrics it touches stale. With an external id already known, returns the
- * existing incident unchanged (intakes are redelivered).
+ * event, marks the metrics it touches stale and asks for their roll-up after commit. With an
+ * external id already known, returns the existing incident unchanged (intakes are redelivered).
  */
 export async function createIncident(
-  ctx: ServiceContext,
+  ctx: WriteContext,
   input: CreateIncidentInput,
-  deps: IncidentDeps = {},
   origin: IncidentOrigin = { source: "api" },
 ): Promise<{ incident: IncidentView; created: boolean }> {
   const { severity } = input;
@@ -83,7 +83,7 @@ export async function createIncident(
     throw badRequest("description: at most 20000 characters", { field: "description" });
   }
   try {
-    return await insertIncident(ctx, input, deps, origin, {
+    return await insertIncident(ctx, input, origin, {
       severity,
       title,
       startedAt,
@@ -101,9 +101,8 @@ export async function createIncident(
 }
 
 async function insertIncident(
-  ctx: ServiceContext,
+  ctx: WriteContext,
   input: CreateIncidentInput,
-  deps: IncidentDeps,
   origin: IncidentOrigin,
   checked: {
     severity: IncidentSeverity;
@@ -150,7 +149,7 @@ async function insertIncident(
       .returning();
     if (!row) throw new Error("insert returned no incident");
     await recordIncidentChange(tx, row, "opened", null, by, startedAt);
-    await refreshIncidentMetrics(tx, deps, ctx.orgId, repoId, [startedAt, deployAt]);
+    await refreshIncidentMetrics({ ...ctx, db: tx }, repoId, [startedAt, deployAt]);
     return { incident: toIncidentView(row), created: true };
   });
 }
@@ -172,10 +171,9 @@ export interface UpdateIncidentOptions {
  * (a redelivered webhook must not count twice).
  */
 export async function updateIncident(
-  ctx: ServiceContext,
+  ctx: WriteContext,
   incidentId: string,
   input: UpdateIncidentInput,
-  deps: IncidentDeps = {},
   options: UpdateIncidentOptions = {},
 ): Promise<{ incident: IncidentView; changed: boolean }> {
   const { severity } = input;
@@ -224,7 +222,7 @@ export async function updateIncident(
       .returning();
     if (!row) throw notFound("incident");
     await recordIncidentChange(tx, row, change, previousStatus, by, at);
-    await refreshIncidentMetrics(tx, deps, ctx.orgId, row.repoId, [row.startedAt, await deployTime(tx, row)]);
+    await refreshIncidentMetrics({ ...ctx, db: tx }, row.repoId, [row.startedAt, await deployTime(tx, row)]);
     return { incident: toIncidentView(row), changed: true };
   });
 }
@@ -234,9 +232,8 @@ export async function updateIncident(
  * nothing changed, nothing is written.
  */
 export async function relinkIncident(
-  ctx: ServiceContext,
+  ctx: WriteContext,
   incidentId: string,
-  deps: IncidentDeps = {},
 ): Promise<{ incident: IncidentView; changed: boolean }> {
   return ctx.db.transaction(async (tx) => {
     const current = await lockIncident(tx, ctx.orgId, incidentId);
@@ -260,7 +257,7 @@ export async function relinkIncident(
       .returning();
     if (!row) throw notFound("incident");
     await recordIncidentChange(tx, row, "linked", row.status, actorLabel(ctx.actor), new Date());
-    await refreshIncidentMetrics(tx, deps, ctx.orgId, row.repoId, [row.startedAt, before, deployAt]);
+    await refreshIncidentMetrics({ ...ctx, db: tx }, row.repoId, [row.startedAt, before, deployAt]);
     return { incident: toIncidentView(row), changed: true };
   });
 }

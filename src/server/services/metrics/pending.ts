@@ -84,6 +84,23 @@ async function nextDeployBuckets(
   return periodsTouched(found.rows.map((r) => new Date(r.at as string | Date)));
 }
 
+/**
+ * Marks every stored repo_metrics row of the organization stale, for a change to a setting the
+ * roll-up reads (the AI-heavy threshold). Buckets without a row hold no facts, or are marked
+ * already. Returns the repositories that have rows.
+ */
+export async function markOrganizationMetricsStale(db: Database, orgId: string): Promise<string[]> {
+  const found = await db.execute(sql`
+    WITH stored AS (SELECT org_id, repo_id, period, date FROM repo_metrics WHERE org_id = ${orgId}),
+    marked AS (
+      INSERT INTO repo_metrics_pending (org_id, repo_id, period, date)
+      SELECT org_id, repo_id, period, date FROM stored
+      ON CONFLICT DO NOTHING
+    )
+    SELECT DISTINCT repo_id FROM stored`);
+  return found.rows.map((r) => String(r.repo_id));
+}
+
 /** Repositories with stale rows (a sweep after an outage, or tests). */
 export async function repositoriesWithPendingRollUps(
   db: Database,

@@ -87,7 +87,11 @@ export async function rebuildAll(ctx: ServiceContext): Promise<{ repositories: n
   return { repositories: repos.length, rows: total };
 }
 
-/** Full roll-up of every organization (end of `npm run db:seed`, or after a threshold change). */
+/**
+ * Full roll-up of every organization (tests compare it with the incremental roll-up). The seed
+ * rebuilds each organization it adds with rebuildAll; a threshold change marks the stored rows
+ * stale instead (services/metrics/schedule-roll-up.ts).
+ */
 export async function rebuildAllMetrics(db: Database): Promise<{ organizations: number; rows: number }> {
   const orgs = await db.select({ id: organizations.id }).from(organizations);
   let rows = 0;

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadEnv } from "../../../../src/server/env.ts";
 import { createApp } from "../../../../src/server/http/app.ts";
+import { noQueue } from "../../../../src/server/jobs/queue.ts";
 import type { ServiceContext } from "../../../../src/server/services/context.ts";
 import { listIncidents } from "../../../../src/server/services/incidents/read.ts";
 import { rotateIntegrationSecret } from "../../../../src/server/services/incidents/secrets.ts";
@@ -15,6 +16,8 @@ beforeAll(() => {
   app = createApp({
     handle: database(),
     env: loadEnv({ NODE_ENV: "test", LOG_LEVEL: "silent", BETTER_AUTH_SECRET: "x".repeat(40) }),
+    queue: noQueue,
+    github: null,
   });
 });
 

@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { codeEvents, repoMetricsPending } from "../../../../src/server/db/schema/index.ts";
+import { AfterCommit, type WriteContext } from "../../../../src/server/services/after-commit.ts";
 import type { ServiceContext } from "../../../../src/server/services/context.ts";
 import { incidentFromGithubIssue } from "../../../../src/server/services/incidents/github-issue.ts";
 import { getIncidentDetail, listIncidents } from "../../../../src/server/services/incidents/read.ts";
@@ -14,9 +15,10 @@ import { useTestDatabase } from "../../../helpers/db.ts";
 import { addCommit, addDeploy, makeOrg, makeRepo, metricRows, sha } from "../fixtures.ts";
 
 const database = useTestDatabase();
-const user = (ctx: ServiceContext): ServiceContext => ({
+const user = (ctx: ServiceContext): WriteContext => ({
   ...ctx,
   actor: { kind: "user", userId: "u1", role: "member" },
+  afterCommit: new AfterCommit(),
 });
 
 /** Two production deploys: d1 ships c1 (all AI, core code), d2 ships c2+c3 (a quarter AI). */
@@ -161,23 +163,15 @@ describe("incident lifecycle", () => {
       ctx,
       incident.id,
       { status: "identified" },
-      {},
       { at: new Date("2026-07-02T13:30:00Z") },
     );
-    await updateIncident(
-      ctx,
-      incident.id,
-      { status: "resolved" },
-      {},
-      { at: new Date("2026-07-02T14:00:00Z") },
-    );
+    await updateIncident(ctx, incident.id, { status: "resolved" }, { at: new Date("2026-07-02T14:00:00Z") });
     // The same update again changes nothing and writes nothing.
     expect((await updateIncident(ctx, incident.id, { status: "resolved" })).changed).toBe(false);
     const reopened = await updateIncident(
       ctx,
       incident.id,
       { status: "investigating" },
-      {},
       { at: new Date("2026-07-02T15:00:00Z") },
     );
     expect(reopened.incident).toMatchObject({
@@ -189,7 +183,6 @@ describe("incident lifecycle", () => {
       ctx,
       incident.id,
       { status: "resolved", severity: "sev2" },
-      {},
       { at: new Date("2026-07-02T16:00:00Z") },
     );
 
@@ -265,6 +258,8 @@ describe("incident lifecycle", () => {
         .map((p) => p.date)
         .sort(),
     ).toEqual(["2026-07-02", "2026-07-09"]);
+    // And asks for the repository's roll-up once the caller commits.
+    expect(ctx.afterCommit.keys).toEqual([`metrics-roll-up:${repoId}`]);
   });
 
   it("shows the path from incident to deploy, commits and AI-written files", async () => {

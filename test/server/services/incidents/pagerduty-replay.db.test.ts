@@ -3,6 +3,8 @@ import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadEnv } from "../../../../src/server/env.ts";
 import { createApp } from "../../../../src/server/http/app.ts";
+import { noQueue } from "../../../../src/server/jobs/queue.ts";
+import { AfterCommit } from "../../../../src/server/services/after-commit.ts";
 import type { ServiceContext } from "../../../../src/server/services/context.ts";
 import { pruneIntegrationEvents } from "../../../../src/server/services/incidents/integration-events.ts";
 import { applyPagerDutyEvent } from "../../../../src/server/services/incidents/pagerduty.ts";
@@ -20,6 +22,8 @@ beforeAll(() => {
   app = createApp({
     handle: database(),
     env: loadEnv({ NODE_ENV: "test", LOG_LEVEL: "silent", BETTER_AUTH_SECRET: "x".repeat(40) }),
+    queue: noQueue,
+    github: null,
   });
 });
 
@@ -66,7 +70,8 @@ async function changes(ctx: ServiceContext) {
   return rows.rows[0];
 }
 
-const apply = async (ctx: ServiceContext, body: unknown) => (await applyPagerDutyEvent(ctx, body)).outcome;
+const apply = async (ctx: ServiceContext, body: unknown) =>
+  (await applyPagerDutyEvent({ ...ctx, afterCommit: new AfterCommit() }, body)).outcome;
 
 describe("PagerDuty replays", () => {
   it("a replayed trigger or reopen after resolution does not reopen the incident", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { compose } from "../../../../src/server/composition.ts";
 import { loadEnv } from "../../../../src/server/env.ts";
 import { startQueue } from "../../../../src/server/jobs/queue.ts";
 import { dora } from "../../../../src/server/services/metrics/dora.ts";
@@ -168,7 +169,7 @@ describe("metrics queries", () => {
     const queue = await startQueue(handle, { supervise: false });
     try {
       await ensureRollUpQueue(queue);
-      await registerMetricsWorkers(queue, handle, loadEnv({ NODE_ENV: "test" }));
+      await registerMetricsWorkers(compose(loadEnv({ NODE_ENV: "test" }), handle, queue));
       await handle.db.transaction(async (tx) => {
         await addCommit({ ...ctx, db: tx }, repoId, sha("job1"), "2026-06-01T10:00:00Z", [
           { added: 7, ai: 7 },

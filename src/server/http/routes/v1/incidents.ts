@@ -1,10 +1,8 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { INCIDENT_SEVERITIES, INCIDENT_STATUSES } from "../../../../core/enums.ts";
-import type { Queue } from "../../../jobs/queue.ts";
 import { getIncidentDetail, listIncidents } from "../../../services/incidents/read.ts";
 import type { IncidentView } from "../../../services/incidents/view.ts";
 import { createIncident, updateIncident } from "../../../services/incidents/write.ts";
-import { requestRollUp } from "../../../services/metrics/schedule-roll-up.ts";
 import type { V1Bindings } from "../../middleware/auth.ts";
 import { withTenant } from "../../middleware/tenant.ts";
 import {
@@ -152,9 +150,9 @@ const updateRoute = v1Route("incidents:write", {
 
 /**
  * Incident routes. Writes mark the metrics they touch stale inside the tenant transaction; the
- * roll-up job is asked for after commit (the tenant role cannot write the job queue).
+ * service asks for the roll-up after commit (withTenant sends it).
  */
-export function registerIncidentRoutes(app: OpenAPIHono<V1Bindings>, queue?: Queue): void {
+export function registerIncidentRoutes(app: OpenAPIHono<V1Bindings>): void {
   app.openapi(listRoute, async (c) => {
     const q = c.req.valid("query");
     const result = await withTenant(c.var, (ctx) =>
@@ -175,15 +173,13 @@ export function registerIncidentRoutes(app: OpenAPIHono<V1Bindings>, queue?: Que
   app.openapi(createRouteDef, async (c) => {
     const body = c.req.valid("json");
     const { incident } = await withTenant(c.var, (ctx) => createIncident(ctx, body));
-    await requestRollUp(queue, { orgId: c.var.auth.org?.id, repoId: incident.repositoryId });
     return c.json(toJson(incident), 201);
   });
 
   app.openapi(updateRoute, async (c) => {
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
-    const { incident, changed } = await withTenant(c.var, (ctx) => updateIncident(ctx, id, body));
-    if (changed) await requestRollUp(queue, { orgId: c.var.auth.org?.id, repoId: incident.repositoryId });
+    const { incident } = await withTenant(c.var, (ctx) => updateIncident(ctx, id, body));
     return c.json(toJson(incident), 200);
   });
 }

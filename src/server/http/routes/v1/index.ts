@@ -9,7 +9,6 @@ import {
 } from "../../../auth/better-auth.ts";
 import { MemoryRateLimiter, type RateLimiter } from "../../../auth/rate-limit.ts";
 import { githubWebUrl } from "../../../github/app-client.ts";
-import type { Queue } from "../../../jobs/queue.ts";
 import { ApiKeyUseRecorder } from "../../../services/access/record-api-key-use.ts";
 import type { AppBindings, AppDeps } from "../../context.ts";
 import { authenticate, type V1Bindings } from "../../middleware/auth.ts";
@@ -79,12 +78,12 @@ export function registerV1(app: OpenAPIHono<AppBindings>, deps: AppDeps, options
 
   // Too big is refused before the caller is looked up; a body is read only for a known caller.
   v1.use("/api/v1/*", declaredBodyLimit(API_MAX_BODY_BYTES));
-  v1.use("/api/v1/*", authenticate({ db, auth, keyUse }));
+  v1.use("/api/v1/*", authenticate({ db, queue: deps.queue, auth, keyUse }));
   v1.use("/api/v1/*", bodyLimit(API_MAX_BODY_BYTES));
   v1.use("/api/v1/*", csrfProtection(origin));
   v1.use("/api/v1/*", rateLimit(limiter));
 
-  registerV1Routes(v1, origin, deps.queue, {
+  registerV1Routes(v1, origin, {
     appSlug: deps.env.GITHUB_APP_SLUG,
     webUrl: githubWebUrl(deps.env.GITHUB_API_URL),
   });
@@ -109,12 +108,7 @@ async function forBetterAuth(c: Context<AppBindings>): Promise<Request> {
 }
 
 /** Every v1 route, in one list: used by the server and by `v1OpenApiDocument`. */
-function registerV1Routes(
-  v1: OpenAPIHono<V1Bindings>,
-  origin: string,
-  queue?: Queue,
-  github?: InstallLinkConfig,
-): void {
+function registerV1Routes(v1: OpenAPIHono<V1Bindings>, origin: string, github?: InstallLinkConfig): void {
   registerMeRoutes(v1);
   registerOrganizationRoutes(v1, origin);
   registerMemberRoutes(v1);
@@ -126,7 +120,7 @@ function registerV1Routes(
   registerCommitRoutes(v1);
   registerApiKeyRoutes(v1);
   registerAuditLogRoutes(v1);
-  registerIncidentRoutes(v1, queue);
+  registerIncidentRoutes(v1);
   registerMetricsRoutes(v1);
   registerIntegrationRoutes(v1, origin);
 }

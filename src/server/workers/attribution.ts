@@ -1,22 +1,19 @@
-import { githubAppFromEnv, githubWebUrl } from "../github/app-client.ts";
+import {
+  type AttributeCommitDeps,
+  attributeStoredCommits,
+  type CommitJob,
+} from "../attribution/attribute-commit.ts";
+import { queueReattribution } from "../attribution/reattribute.ts";
 import { attributeCommitJob, reattributeCommitJob } from "../jobs/definitions.ts";
-import { scheduleRollUp } from "../jobs/metrics.ts";
-import type { WorkerRegistration } from "../jobs/workers.ts";
-import { logger } from "../logger.ts";
-import { RepositoryMirrors } from "../mirror/repository-mirrors.ts";
+import { scheduleRollUp } from "../services/metrics/schedule-roll-up.ts";
 import { getActiveModel } from "../services/ml-models.ts";
-import { type AttributeCommitDeps, attributeStoredCommits, type CommitJob } from "./attribute-commit.ts";
-import { mirrorSource } from "./mirror-source.ts";
-import { queueReattribution } from "./reattribute.ts";
+import type { WorkerRegistration } from "./registration.ts";
 
 /** The attribution pipeline's workers, and a start-up pass that re-queues rows of older engines. */
-export const registerAttributionWorkers: WorkerRegistration = async (queue, handle, env) => {
-  const github = githubAppFromEnv(env);
-  const mirrorFor = github
-    ? mirrorSource(handle.db, github, RepositoryMirrors.fromEnv(env), githubWebUrl(env.GITHUB_API_URL))
-        .forCommit
-    : undefined;
-  const deps: AttributeCommitDeps = {
+export const registerAttributionWorkers: WorkerRegistration = async (deps) => {
+  const { handle, queue, github, logger } = deps;
+  const mirrorFor = deps.mirrorSource?.forCommit;
+  const attribution: AttributeCommitDeps = {
     db: handle.db,
     github,
     ...(mirrorFor ? { mirrorFor } : {}),
@@ -26,7 +23,7 @@ export const registerAttributionWorkers: WorkerRegistration = async (queue, hand
   };
   // A batch of jobs (a push's commits) is read with one git process and stored in one transaction.
   const handler = async (payloads: CommitJob[]) => {
-    const outcomes = await attributeStoredCommits(deps, payloads);
+    const outcomes = await attributeStoredCommits(attribution, payloads);
     return outcomes.map((outcome, i) => {
       if (outcome instanceof Error) return outcome;
       if (outcome.status === "skipped")
