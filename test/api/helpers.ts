@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import type { MemberRole, OrgPlan } from "../../src/core/enums.ts";
-import type { ApiKeyScope } from "../../src/server/auth/permissions.ts";
+import type { ApiKeyScope } from "../../src/core/permissions.ts";
 import type { Database, DatabaseHandle } from "../../src/server/db/client.ts";
 import { loadEnv } from "../../src/server/env.ts";
 import { createApp } from "../../src/server/http/app.ts";

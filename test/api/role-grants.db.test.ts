@@ -1,7 +1,7 @@
 import { and, count, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { MEMBER_ROLES, type MemberRole } from "../../src/core/enums.ts";
-import { roleAtMost } from "../../src/server/auth/permissions.ts";
+import { roleAtMost } from "../../src/core/permissions.ts";
 import { invitations, organizationMembers } from "../../src/server/db/schema/organizations.ts";
 import { removeMember } from "../../src/server/services/members/manage-members.ts";
 import { useTestDatabase } from "../helpers/db.ts";

@@ -4,7 +4,7 @@ import {
   type Permission,
   ROLE_PERMISSIONS,
   SCOPE_PERMISSIONS,
-} from "../../src/server/auth/permissions.ts";
+} from "../../src/core/permissions.ts";
 import { v1OpenApiDocument } from "../../src/server/http/routes/v1/index.ts";
 import { createApiKey } from "../../src/server/services/api-keys/create-api-key.ts";
 import { createInvitation } from "../../src/server/services/invitations/create-invitation.ts";

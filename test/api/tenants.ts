@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { MemberRole, OrgPlan } from "../../src/core/enums.ts";
-import { API_KEY_SCOPES, type ApiKeyScope } from "../../src/server/auth/permissions.ts";
+import { API_KEY_SCOPES, type ApiKeyScope } from "../../src/core/permissions.ts";
 import type { Database } from "../../src/server/db/client.ts";
 import { addMember, makeKey, makeOrg, signUp, type TestApp, unique } from "./helpers.ts";
 

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { ZodError } from "zod";
-import { API_KEY_SCOPES } from "../../server/auth/permissions.ts";
+import { API_KEY_SCOPES } from "../../core/permissions.ts";
 import { openConfiguredDatabase } from "../../server/composition.ts";
 import { env } from "../../server/env.ts";
 import { createApiKey } from "../../server/services/api-keys/create-api-key.ts";

@@ -2,7 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useNavigate } from "react-router";
 import { MEMBER_ROLES, RISK_TIERS } from "../../core/enums.ts";
-import { API_KEY_SCOPES } from "../../server/auth/permissions.ts";
+import { API_KEY_SCOPES } from "../../core/permissions.ts";
 import { apiRequest } from "../api/client.ts";
 import {
   useApiMutation,

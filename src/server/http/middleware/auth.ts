@@ -1,9 +1,9 @@
 import type { MiddlewareHandler } from "hono";
 import type { MemberRole, OrgPlan } from "../../../core/enums.ts";
 import { AppError } from "../../../core/errors.ts";
+import { type Permission, permissionsForRole, permissionsForScopes } from "../../../core/permissions.ts";
 import { apiKeyState, hashApiKey, isWellFormedApiKey } from "../../auth/api-keys.ts";
 import type { Auth } from "../../auth/better-auth.ts";
-import { type Permission, permissionsForRole, permissionsForScopes } from "../../auth/permissions.ts";
 import type { Database } from "../../db/client.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { findApiKeyByHash } from "../../services/access/find-api-key.ts";

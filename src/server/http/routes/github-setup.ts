@@ -1,8 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { Octokit } from "octokit";
 import { AppError } from "../../../core/errors.ts";
+import { permissionsForRole } from "../../../core/permissions.ts";
 import type { Auth } from "../../auth/better-auth.ts";
-import { permissionsForRole } from "../../auth/permissions.ts";
 import type { Database } from "../../db/client.ts";
 import type { Env } from "../../env.ts";
 import { linkInstallationToOrg } from "../../github/link-installation.ts";

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { API_KEY_SCOPES } from "../../../core/permissions.ts";
 import { generateApiKey } from "../../auth/api-keys.ts";
-import { API_KEY_SCOPES } from "../../auth/permissions.ts";
 import { apiKeys } from "../../db/schema/organizations.ts";
 import { recordAudit } from "../audit.ts";
 import type { ServiceContext } from "../context.ts";

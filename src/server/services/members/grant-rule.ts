@@ -5,7 +5,7 @@ import {
   permissionsForRole,
   permissionsForScopes,
   roleAtMost,
-} from "../../auth/permissions.ts";
+} from "../../../core/permissions.ts";
 import type { Actor } from "../context.ts";
 
 // The one rule for granting or taking away a role, used by invitations (at creation and again at

@@ -1,7 +1,7 @@
 import { and, count, eq, inArray, isNull } from "drizzle-orm";
 import type { MemberRole } from "../../../core/enums.ts";
 import { AppError, notFound } from "../../../core/errors.ts";
-import { rolesAbove } from "../../auth/permissions.ts";
+import { rolesAbove } from "../../../core/permissions.ts";
 import { invitations, organizationMembers, organizations } from "../../db/schema/organizations.ts";
 import { recordAudit } from "../audit.ts";
 import type { Actor, ServiceContext } from "../context.ts";

@@ -1,7 +1,7 @@
 import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { AppError, ERROR_CODES } from "../../../../core/errors.ts";
-import { assertPermission, type Permission } from "../../../auth/permissions.ts";
+import { assertPermission, type Permission } from "../../../../core/permissions.ts";
 import type { V1Bindings } from "../../middleware/auth.ts";
 
 // Conventions for /api/v1 (docs/api.md, "Adding a route"):
@@ -15,7 +15,7 @@ import type { V1Bindings } from "../../middleware/auth.ts";
 
 export const ACCESS_EXTENSION = "x-sentinel-access";
 
-/** A permission from auth/permissions.ts, or "session": any signed-in person, no organization needed. */
+/** A permission from core/permissions.ts, or "session": any signed-in person, no organization needed. */
 export type Access = Permission | "session";
 
 function requireAccess(access: Access): MiddlewareHandler<V1Bindings> {

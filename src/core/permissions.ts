@@ -1,5 +1,5 @@
-import type { MemberRole } from "../../core/enums.ts";
-import { AppError } from "../../core/errors.ts";
+import type { MemberRole } from "./enums.ts";
+import { AppError } from "./errors.ts";
 
 // The one table of who may do what. Routes name the permission they need; the request's
 // permissions come from the member's role (sessions) or the key's scopes (API keys), and

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { MEMBER_ROLES } from "../../../src/core/enums.ts";
+import { MEMBER_ROLES } from "../../src/core/enums.ts";
 import {
   PERMISSIONS,
   permissionsForScopes,
   ROLE_PERMISSIONS,
   SCOPE_PERMISSIONS,
-} from "../../../src/server/auth/permissions.ts";
+} from "../../src/core/permissions.ts";
 
 describe("permissions", () => {
   it("gives each role everything the role below has, and more", () => {
