@@ -1,29 +1,6 @@
 // The layer boundaries, checked by `npm run lint` (issue #14). Type-only imports count: a layer
 // that needs another's types depends on it.
 
-/**
- * Temporary exceptions, each naming a file being rewritten in other work and the leak it has.
- * Remove an entry as soon as its file no longer needs it.
- */
-const TEMPORARY = {
-  // Query tables outside services.
-  queriesOutsideServices: [
-    "^src/server/attribution/attribute-commit\\.ts$",
-    "^src/server/attribution/pull-request-context\\.ts$",
-    "^src/server/attribution/reattribute\\.ts$",
-  ],
-  // Files whose imports are not followed, so no folder cycle counts them (nor does any other rule):
-  notFollowed: [
-    // the seed imports services (db <-> services)
-    "^src/server/db/seed/",
-    // the shared git reader reads the server's environment (git <-> server)
-    "^src/git/run-git\\.ts$",
-    // the history import uses attribution's readers, which use the GitHub client (github <-> attribution)
-    "^src/server/github/backfill\\.ts$",
-    "^src/server/github/import-history\\.ts$",
-  ],
-};
-
 const any = (patterns) => patterns.join("|");
 
 /** A layer folder: src/core, src/git, src/server/services, ... (folders below them are one layer's parts). */
@@ -62,11 +39,11 @@ module.exports = {
         pathNot: any([
           "^scripts/",
           "^src/server/(main|server)\\.ts$",
-          "^src/server/db/seed/",
+          "^src/server/seed/",
           "^src/cli/commands/db-seed\\.ts$",
         ]),
       },
-      to: { path: "^src/server/db/seed/" },
+      to: { path: "^src/server/seed/" },
     },
     {
       name: "queries-in-services",
@@ -75,7 +52,7 @@ module.exports = {
       severity: "error",
       from: {
         path: "^src/",
-        pathNot: any(["^src/server/(services|db|auth)/", ...TEMPORARY.queriesOutsideServices]),
+        pathNot: "^src/server/(services|db|auth|seed)/",
       },
       to: { path: "^src/server/db/schema/" },
     },
@@ -90,7 +67,7 @@ module.exports = {
     },
   ],
   options: {
-    doNotFollow: { path: any(["node_modules", ...TEMPORARY.notFollowed]) },
+    doNotFollow: { path: "node_modules" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
   },

@@ -33,7 +33,14 @@ export default defineConfig({
       },
       {
         // The dashboard in headless Chromium, once, against a seeded embedded database.
-        test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 300_000 },
+        // A page under load can take more than vitest's default 1 s poll to settle.
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          expect: { poll: { timeout: 10_000 } },
+        },
       },
     ],
   },

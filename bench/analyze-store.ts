@@ -11,8 +11,9 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pg from "pg";
+import { inheritedEnvironment } from "../src/core/inherited-environment.ts";
 import { gitLogArgs } from "../src/git/log-stream.ts";
-import { inheritedEnvironment, testDatabaseUrl } from "../src/server/env.ts";
+import { testDatabaseUrl } from "../src/server/env.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const BIN = join(ROOT, "bin/sentinel.js");

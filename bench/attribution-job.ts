@@ -10,7 +10,7 @@ import { openDatabase } from "../src/server/db/client.ts";
 import { migrateDatabase } from "../src/server/db/migrate.ts";
 import { githubInstallations, organizations, repositories } from "../src/server/db/schema/index.ts";
 import { testDatabaseUrl } from "../src/server/env.ts";
-import { createGithubApp } from "../src/server/github/app-client.ts";
+import { createGithubApp } from "../src/server/github-app/app-client.ts";
 import { markMetricsStale } from "../src/server/services/metrics/pending.ts";
 import type { FakeCommit } from "../test/fake-github/fixtures.ts";
 import { startFakeGithub } from "../test/fake-github/server.ts";

@@ -10,9 +10,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { inheritedEnvironment } from "../src/core/inherited-environment.ts";
 import { lineHistoryArgs } from "../src/git/line-history.ts";
 import { gitLogArgs } from "../src/git/log-stream.ts";
-import { inheritedEnvironment } from "../src/server/env.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const BIN = join(ROOT, "bin/sentinel.js");

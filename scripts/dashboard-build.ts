@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { inheritedEnvironment } from "../src/server/env.ts";
+import { inheritedEnvironment } from "../src/core/inherited-environment.ts";
 
 // Builds the dashboard (dist/web) when it is missing or older than its sources. Used by
 // `npm start`, the end-to-end tests and the dashboard benchmark, so none of them serves a stale build.

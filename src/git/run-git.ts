@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { inheritedEnvironment } from "../server/env.ts";
+import { inheritedEnvironment } from "../core/inherited-environment.ts";
 
 /** Git failed, or the repository cannot be read as asked; the message is one line a person can act on. */
 export class GitError extends Error {

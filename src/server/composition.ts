@@ -2,7 +2,7 @@ import { type MirrorSource, mirrorSource } from "./attribution/mirror-source.ts"
 import { type DatabaseHandle, openDatabase } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import type { Env } from "./env.ts";
-import { type GithubApp, githubAppFromEnv, githubWebUrl } from "./github/app-client.ts";
+import { type GithubApp, githubAppFromEnv, githubWebUrl } from "./github-app/app-client.ts";
 import { type JobQueue, type NoQueue, noQueue, type Queue, startQueue } from "./jobs/queue.ts";
 import { type Logger, logger } from "./logger.ts";
 import { RepositoryMirrors } from "./mirror/repository-mirrors.ts";

@@ -146,8 +146,3 @@ export function env(): Env {
 export function testDatabaseUrl(): string {
   return process.env.TEST_DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/test";
 }
-
-/** The environment a child process (git) inherits: ours, passed through untouched. */
-export function inheritedEnvironment(): NodeJS.ProcessEnv {
-  return { ...process.env };
-}

@@ -3,11 +3,11 @@ import { serve } from "@hono/node-server";
 import { compose, openConfiguredDatabase } from "./composition.ts";
 import type { DatabaseHandle } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
-import { DEMO_CREDENTIALS, isDatabaseEmpty, seedDatabase, startOfUtcWeek } from "./db/seed/index.ts";
 import type { Env } from "./env.ts";
 import { createApp } from "./http/app.ts";
 import { type Queue, startQueue } from "./jobs/queue.ts";
 import { logger } from "./logger.ts";
+import { DEMO_CREDENTIALS, isDatabaseEmpty, seedDatabase, startOfUtcWeek } from "./seed/index.ts";
 import { registerWorkers } from "./workers/index.ts";
 
 // Kept for src/cli/commands/analyze.ts, which imports it from here; it lives in composition.ts.

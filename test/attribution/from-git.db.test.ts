@@ -14,7 +14,7 @@ import {
   organizations,
   repositories,
 } from "../../src/server/db/schema/index.ts";
-import { createGithubApp, type GithubApp } from "../../src/server/github/app-client.ts";
+import { createGithubApp, type GithubApp } from "../../src/server/github-app/app-client.ts";
 import { GitFixture, HUMAN, lines } from "../cli/helpers/git-fixture.ts";
 import { buildToolHistory, type ToolHistory } from "../cli/helpers/tool-history.ts";
 import { type FakeGithub, startFakeGithub } from "../fake-github/server.ts";

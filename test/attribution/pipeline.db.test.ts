@@ -13,7 +13,7 @@ import {
   repoMetricsPending,
   repositories,
 } from "../../src/server/db/schema/index.ts";
-import { createGithubApp, type GithubApp } from "../../src/server/github/app-client.ts";
+import { createGithubApp, type GithubApp } from "../../src/server/github-app/app-client.ts";
 import { startQueue } from "../../src/server/jobs/queue.ts";
 import { overrideAttribution } from "../../src/server/services/attribution/override.ts";
 import { markMetricsStale } from "../../src/server/services/metrics/pending.ts";

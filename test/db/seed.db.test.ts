@@ -32,6 +32,7 @@ import {
   repositories,
   users,
 } from "../../src/server/db/schema/index.ts";
+import { loadEnv } from "../../src/server/env.ts";
 import {
   countRows,
   DEMO_CREDENTIALS,
@@ -44,8 +45,7 @@ import {
   type SeedResult,
   seedDatabase,
   startOfUtcWeek,
-} from "../../src/server/db/seed/index.ts";
-import { loadEnv } from "../../src/server/env.ts";
+} from "../../src/server/seed/index.ts";
 import { overridesByCommit } from "../../src/server/services/attribution/override.ts";
 import { resolveIncidentLink } from "../../src/server/services/incidents/link.ts";
 import { getActiveModel } from "../../src/server/services/ml-models.ts";

@@ -6,16 +6,17 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import { ensureDashboardBuilt, REPO_ROOT } from "../../scripts/dashboard-build.ts";
 import { type DatabaseHandle, openDatabase } from "../../src/server/db/client.ts";
 import { migrateDatabase } from "../../src/server/db/migrate.ts";
-import { DEMO_CREDENTIALS, seedDatabase } from "../../src/server/db/seed/index.ts";
 import { loadEnv } from "../../src/server/env.ts";
+import { DEMO_CREDENTIALS, seedDatabase } from "../../src/server/seed/index.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { rebuildAllMetrics } from "../../src/server/services/metrics/roll-up.ts";
 import { ensureRollUpQueue } from "../../src/server/workers/metrics.ts";
+import { resolveChromium } from "../helpers/chromium.ts";
 
 // A seeded Sentinel on embedded PGlite in a temporary SENTINEL_DATA_DIR, served in-process, and
-// Debian's Chromium driven headless with everything that would reach the internet switched off.
+// Chromium driven headless with everything that would reach the internet switched off: the
+// system's (Debian's, in CI), else the one an npm package ships (test/helpers/chromium.ts).
 
-export const CHROMIUM = "/usr/bin/chromium";
 export const SCREENSHOT_DIR = join(REPO_ROOT, "test-results/e2e");
 export const GITHUB_APP_SLUG = "sentinel-e2e";
 export { DEMO_CREDENTIALS };
@@ -92,8 +93,10 @@ export async function startSeededServer(options: { githubAppSlug?: string } = {}
 }
 
 export async function launchChromium(): Promise<Browser> {
+  const { executablePath, env, description } = await resolveChromium();
+  if (env) console.info(`e2e: using ${description}`);
   // A plain launch gets a fresh temporary profile (user data dir) of its own, removed on close.
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath, env, headless: true, args: CHROMIUM_ARGS });
 }
 
 /** Console errors and uncaught exceptions of every page in a context; a test fails on any. */

@@ -3,13 +3,15 @@ import pg from "pg";
 import { afterAll, beforeAll, inject } from "vitest";
 import { type DatabaseHandle, type Engine, openDatabase } from "../../src/server/db/client.ts";
 import { migrateDatabase } from "../../src/server/db/migrate.ts";
-import { testDatabaseUrl } from "../../src/server/env.ts";
 
 export const TEST_ENGINE: Engine = process.env.SENTINEL_TEST_ENGINE === "postgres" ? "postgres" : "pglite";
 
-/** URL of a database on the test server, with the path replaced. */
-export function serverUrl(database: string): string {
-  const url = new URL(testDatabaseUrl());
+/**
+ * URL of a database on the test server, with the path replaced. The server is the one the
+ * postgres project's global setup chose (TEST_DATABASE_URL's, or an embedded one it started).
+ */
+export function serverUrl(database: string, server: string = inject("testServerUrl")): string {
+  const url = new URL(server);
   url.pathname = `/${database}`;
   return url.toString();
 }
@@ -45,8 +47,8 @@ export async function createTestDatabase(
   };
 }
 
-export async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl() });
+export async function adminQuery(text: string, server: string = inject("testServerUrl")): Promise<void> {
+  const client = new pg.Client({ connectionString: server });
   await client.connect();
   try {
     await client.query(text);

@@ -37,7 +37,7 @@ describe("the composition root", () => {
       "server/composition.ts: githubAppFromEnv",
       "server/composition.ts: mirrorSource",
       // githubAppFromEnv's own body.
-      "server/github/app-client.ts: createGithubApp",
+      "server/github-app/app-client.ts: createGithubApp",
     ]);
   });
 

@@ -2,8 +2,8 @@ import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/server/db/client.ts";
 import { users } from "../../src/server/db/schema/auth.ts";
-import { DEMO_CREDENTIALS } from "../../src/server/db/seed/index.ts";
 import { loadEnv } from "../../src/server/env.ts";
+import { DEMO_CREDENTIALS } from "../../src/server/seed/index.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 
 // The demo account's password is in the README: a production server on an empty embedded database

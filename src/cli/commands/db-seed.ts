@@ -1,13 +1,13 @@
 import type { Command } from "commander";
 import { openConfiguredDatabase } from "../../server/composition.ts";
+import { env } from "../../server/env.ts";
 import {
   countRows,
   DEMO_CREDENTIALS,
   SEEDED_TABLES,
   seedDatabase,
   startOfUtcWeek,
-} from "../../server/db/seed/index.ts";
-import { env } from "../../server/env.ts";
+} from "../../server/seed/index.ts";
 import { UsageError } from "../exit.ts";
 
 function parseAnchor(value: string): Date {

@@ -1,4 +1,3 @@
-import { and, eq } from "drizzle-orm";
 import { attributeCommit } from "../../core/attribution/engine.ts";
 import { inferMergeMethod } from "../../core/attribution/merge-method.ts";
 import type { FileScorer } from "../../core/attribution/scorer.ts";
@@ -13,15 +12,16 @@ import {
 } from "../../git/commit-input.ts";
 import { GitError, runGit } from "../../git/run-git.ts";
 import type { Database } from "../db/client.ts";
-import { organizations, repositories } from "../db/schema/index.ts";
-import type { GithubApp } from "../github/app-client.ts";
+import type { GithubApp } from "../github-app/app-client.ts";
 import { logger } from "../logger.ts";
 import { overridesByCommit } from "../services/attribution/override.ts";
 import { storeCommitAttributions } from "../services/attribution/store.ts";
 import { recordMergeMethod } from "../services/github/code-events.ts";
+import { type StoredPullRequest, storedPullRequests } from "../services/github/pull-requests.ts";
+import { findAttributionTarget } from "../services/github/repositories.ts";
 import { fetchCommit, fetchPullRequestContext } from "./github-commit.ts";
 import type { MirrorRequest } from "./mirror-source.ts";
-import { pullRequestFromGit, type StoredPullRequest, storedPullRequests } from "./pull-request-context.ts";
+import { pullRequestFromGit } from "./pull-request-context.ts";
 
 export interface AttributeCommitDeps {
   db: Database;
@@ -115,17 +115,7 @@ async function attributeRepositoryCommits(
   const { db } = deps;
   const first = payloads[0];
   if (!first) return [];
-  const [repo] = await db
-    .select({
-      fullName: repositories.fullName,
-      installationId: repositories.installationId,
-      defaultBranch: repositories.defaultBranch,
-      settings: repositories.settings,
-      orgSettings: organizations.settings,
-    })
-    .from(repositories)
-    .innerJoin(organizations, eq(organizations.id, repositories.orgId))
-    .where(and(eq(repositories.id, first.repoId), eq(repositories.orgId, first.orgId)));
+  const repo = await findAttributionTarget(db, first);
   const skip = (reason: string) => payloads.map(() => ({ status: "skipped" as const, reason }));
   if (!repo) return skip("repository no longer exists");
   const { installationId } = repo;

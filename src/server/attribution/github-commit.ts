@@ -4,7 +4,7 @@ import type {
   FileStatus,
   PullRequestContext,
 } from "../../core/attribution/types.ts";
-import type { InstallationOctokit } from "../github/app-client.ts";
+import type { InstallationOctokit } from "../github-app/app-client.ts";
 
 // Turns GitHub's REST answers into the engine's input. GitHub lists a commit's files 300 to a page
 // (up to 3,000), omits `patch` for binaries and for diffs it finds too large: both are handled

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { runGit } from "../../git/run-git.ts";
 import type { Database } from "../db/client.ts";
-import type { GithubApp } from "../github/app-client.ts";
+import type { GithubApp } from "../github-app/app-client.ts";
 import { logger } from "../logger.ts";
 import { MirrorUnavailableError } from "../mirror/errors.ts";
 import type { RepositoryMirrors } from "../mirror/repository-mirrors.ts";

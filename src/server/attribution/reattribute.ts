@@ -1,9 +1,8 @@
-import { and, eq, isNotNull, ne, sql } from "drizzle-orm";
 import { ENGINE_VERSION } from "../../core/attribution/engine.ts";
 import type { Database } from "../db/client.ts";
-import { codeAttribution, codeEvents, repositories } from "../db/schema/index.ts";
 import { reattributeCommitJob } from "../jobs/definitions.ts";
 import type { Queue } from "../jobs/queue.ts";
+import { commitsOfOlderEngines } from "../services/attribution/older-engine-commits.ts";
 
 /** Commits re-queued per pass; each pass is its own transaction, so progress survives a crash. */
 const BATCH = 500;
@@ -21,29 +20,11 @@ export async function queueReattribution(db: Database, queue: Queue): Promise<nu
     const cursor: { repoId: string; commitSha: string } | null = after;
     const batch: Array<{ orgId: string; repoId: string; commitSha: string }> = await db.transaction(
       async (tx) => {
-        const commits = await tx
-          .selectDistinct({
-            orgId: codeAttribution.orgId,
-            repoId: codeAttribution.repoId,
-            commitSha: codeAttribution.commitSha,
-          })
-          .from(codeAttribution)
-          .innerJoin(repositories, eq(repositories.id, codeAttribution.repoId))
-          .where(
-            and(
-              ne(codeAttribution.engineVersion, ENGINE_VERSION),
-              // Demo commits (the seed's, `source: "seed"`) exist nowhere on GitHub to fetch again.
-              sql`NOT EXISTS (SELECT 1 FROM ${codeEvents} e WHERE e.commit_sha = ${codeAttribution.commitSha}
-                AND e.repo_id = ${codeAttribution.repoId} AND e.event_type = 'commit'
-                AND e.metadata->>'source' = 'seed')`,
-              isNotNull(repositories.installationId),
-              cursor
-                ? sql`(${codeAttribution.repoId}, ${codeAttribution.commitSha}) > (${cursor.repoId}, ${cursor.commitSha})`
-                : undefined,
-            ),
-          )
-          .orderBy(codeAttribution.repoId, codeAttribution.commitSha, codeAttribution.orgId)
-          .limit(BATCH);
+        const commits = await commitsOfOlderEngines(tx, {
+          engineVersion: ENGINE_VERSION,
+          after: cursor,
+          limit: BATCH,
+        });
         for (const commit of commits) {
           await queue.enqueue(tx, reattributeCommitJob, commit, {
             singletonKey: `${commit.repoId}:${commit.commitSha}`,

@@ -1,6 +1,7 @@
 import type { FileScorer } from "../../core/attribution/scorer.ts";
 import type { MirrorSource } from "../attribution/mirror-source.ts";
 import type { Database } from "../db/client.ts";
+import type { GithubApp, InstallationOctokit } from "../github-app/app-client.ts";
 import { BACKFILL_PHASES, backfillJob } from "../jobs/github-definitions.ts";
 import type { Queue } from "../jobs/queue.ts";
 import { logger } from "../logger.ts";
@@ -16,7 +17,6 @@ import {
 } from "../services/github/repository-sync.ts";
 import { orgSettings } from "../services/metrics/settings.ts";
 import { type ApiCommit, commitEventFromApi } from "./api-mapping.ts";
-import type { GithubApp, InstallationOctokit } from "./app-client.ts";
 import { enqueueMany, prepareIngestionQueues } from "./enqueue-many.ts";
 import { deployEvent, prMergedEvent, prOpenedEvent } from "./event-mapping.ts";
 import { importCommitsFromMirror } from "./import-history.ts";

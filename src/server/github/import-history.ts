@@ -4,13 +4,14 @@ import type { FileScorer } from "../../core/attribution/scorer.ts";
 import type { TierRule } from "../../core/settings.ts";
 import { openRepositoryAt, readCommitsFromGit } from "../../git/commit-input.ts";
 import { countCommits, type LogRange } from "../../git/log-stream.ts";
-import { pullRequestFromGit, storedPullRequests } from "../attribution/pull-request-context.ts";
+import { pullRequestFromGit } from "../attribution/pull-request-context.ts";
 import { logger } from "../logger.ts";
 import { overridesByCommit } from "../services/attribution/override.ts";
 import { PipelinedSink } from "../services/attribution/pipelined-sink.ts";
 import { type AnalysedCommit, storeAnalysedCommits } from "../services/attribution/store-history.ts";
 import type { ServiceContext } from "../services/context.ts";
 import { recordMergeMethod } from "../services/github/code-events.ts";
+import { storedPullRequests } from "../services/github/pull-requests.ts";
 import { recordCommitsDone, startCommitImport } from "../services/github/repository-sync.ts";
 
 // A backfill's commit phase through the repository's mirror: the plan's history window in one

@@ -1,9 +1,9 @@
 import type { Database } from "../db/client.ts";
+import type { GithubApp } from "../github-app/app-client.ts";
 import { processDeliveriesJob } from "../jobs/github-definitions.ts";
 import type { Queue } from "../jobs/queue.ts";
 import type { Actor } from "../services/context.ts";
 import { findInstallation, linkInstallation, upsertInstallation } from "../services/github/installations.ts";
-import type { GithubApp } from "./app-client.ts";
 import { enqueueMany, prepareIngestionQueues } from "./enqueue-many.ts";
 import { installationSchema } from "./payloads.ts";
 

@@ -1,7 +1,7 @@
 import type { Database } from "../db/client.ts";
+import type { GithubApp } from "../github-app/app-client.ts";
 import { logger } from "../logger.ts";
 import { storedDeliveryIds } from "../services/github/deliveries.ts";
-import type { GithubApp } from "./app-client.ts";
 
 /** GitHub lets an App redeliver deliveries from the last three days. */
 export const REDELIVERY_WINDOW_MS = 3 * 86_400_000;

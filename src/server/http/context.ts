@@ -1,7 +1,7 @@
 import type { RateLimiter } from "../auth/rate-limit.ts";
 import type { DatabaseHandle } from "../db/client.ts";
 import type { Env } from "../env.ts";
-import type { GithubApp } from "../github/app-client.ts";
+import type { GithubApp } from "../github-app/app-client.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 
 /** What the HTTP layer is built from: the composition root's dependencies (composition.ts), or a test's. */

@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { readStoredSettings, repoSettingsSchema } from "../../../core/settings.ts";
 import type { Database } from "../../db/client.ts";
-import { repositories } from "../../db/schema/index.ts";
+import { organizations, repositories } from "../../db/schema/index.ts";
 import { recordAudit } from "../audit.ts";
 import type { ServiceContext } from "../context.ts";
 import { trackingRoom } from "../repositories/tracking-room.ts";
@@ -182,4 +182,24 @@ export async function findRepository(
     .from(repositories)
     .where(and(eq(repositories.orgId, ctx.orgId), eq(repositories.id, repoId)));
   return row;
+}
+
+/**
+ * What attributing a repository's commits needs of it: its name, installation, default branch and
+ * the tier rules of the repository and its organization. Null when the organization has no such
+ * repository any more.
+ */
+export async function findAttributionTarget(db: Database, target: { orgId: string; repoId: string }) {
+  const [repo] = await db
+    .select({
+      fullName: repositories.fullName,
+      installationId: repositories.installationId,
+      defaultBranch: repositories.defaultBranch,
+      settings: repositories.settings,
+      orgSettings: organizations.settings,
+    })
+    .from(repositories)
+    .innerJoin(organizations, eq(organizations.id, repositories.orgId))
+    .where(and(eq(repositories.id, target.repoId), eq(repositories.orgId, target.orgId)));
+  return repo ?? null;
 }

@@ -4,8 +4,8 @@ import { type DeploySummary, summarizeDeploys } from "../../../../src/core/metri
 import { computeDora } from "../../../../src/core/metrics/dora.ts";
 import type { IncidentFact } from "../../../../src/core/metrics/facts.ts";
 import { organizations, repositories } from "../../../../src/server/db/schema/index.ts";
-import { seedDatabase } from "../../../../src/server/db/seed/index.ts";
 import { withTenantTransaction } from "../../../../src/server/http/middleware/tenant.ts";
+import { seedDatabase } from "../../../../src/server/seed/index.ts";
 import type { ServiceContext } from "../../../../src/server/services/context.ts";
 import { dora } from "../../../../src/server/services/metrics/dora.ts";
 import {

@@ -8,7 +8,7 @@ import {
   publicOrigin,
 } from "../../../auth/better-auth.ts";
 import { MemoryRateLimiter, type RateLimiter } from "../../../auth/rate-limit.ts";
-import { githubWebUrl } from "../../../github/app-client.ts";
+import { githubWebUrl } from "../../../github-app/app-client.ts";
 import { ApiKeyUseRecorder } from "../../../services/access/record-api-key-use.ts";
 import type { AppBindings, AppDeps } from "../../context.ts";
 import { authenticate, type V1Bindings } from "../../middleware/auth.ts";

@@ -1,4 +1,4 @@
-import type { CommitInput, FileChange, PullRequestContext } from "../../../core/attribution/types.ts";
+import type { CommitInput, FileChange, PullRequestContext } from "../../core/attribution/types.ts";
 import { generatePatch } from "./code.ts";
 import {
   BOTS,

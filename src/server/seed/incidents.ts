@@ -1,8 +1,8 @@
-import type { CommitAttribution } from "../../../core/attribution/types.ts";
-import type { IncidentSeverity, IncidentStatus } from "../../../core/enums.ts";
-import { incidentMetadataSchema } from "../../../core/incidents.ts";
-import type { NewCodeEvent } from "../../services/github/code-events.ts";
-import type { incidents } from "../schema/index.ts";
+import type { CommitAttribution } from "../../core/attribution/types.ts";
+import type { IncidentSeverity, IncidentStatus } from "../../core/enums.ts";
+import { incidentMetadataSchema } from "../../core/incidents.ts";
+import type { incidents } from "../db/schema/index.ts";
+import type { NewCodeEvent } from "../services/github/code-events.ts";
 import type { SeedOrg, SeedRepo } from "./fixtures.ts";
 import { HOUR, type SeedDeploy } from "./history.ts";
 import type { Random } from "./random.ts";

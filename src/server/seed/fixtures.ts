@@ -1,5 +1,5 @@
-import type { MemberRole, OrgPlan } from "../../../core/enums.ts";
-import type { OrgSettings, RepoSettings } from "../../../core/settings.ts";
+import type { MemberRole, OrgPlan } from "../../core/enums.ts";
+import type { OrgSettings, RepoSettings } from "../../core/settings.ts";
 
 // The cast of the demo: who works where, on which repositories, touching which files, and which
 // AI tools they use (what each leaves in git is in signatures.ts).

@@ -1,5 +1,5 @@
 import { getTableColumns, getTableName, sql, type Table } from "drizzle-orm";
-import type { Transaction } from "../client.ts";
+import type { Transaction } from "../db/client.ts";
 
 // Bulk insert for the seed: each batch travels as ONE json parameter expanded by
 // json_populate_recordset. On PGlite this costs about a quarter less CPU than a drizzle

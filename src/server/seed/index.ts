@@ -1,16 +1,10 @@
 import { hashPassword } from "better-auth/crypto";
 import { inArray, sql } from "drizzle-orm";
-import { attributeCommit } from "../../../core/attribution/engine.ts";
-import type { FileScorer } from "../../../core/attribution/scorer.ts";
-import type { ManualOverride } from "../../../core/attribution/types.ts";
-import type { IncidentSeverity } from "../../../core/enums.ts";
-import { storeCommitAttributions } from "../../services/attribution/store.ts";
-import type { ServiceContext } from "../../services/context.ts";
-import { recordCodeEvents } from "../../services/github/code-events.ts";
-import { resolveIncidentLink } from "../../services/incidents/link.ts";
-import { rebuildAll } from "../../services/metrics/roll-up.ts";
-import { getActiveModel, trainModel } from "../../services/ml-models.ts";
-import type { Database, Transaction } from "../client.ts";
+import { attributeCommit } from "../../core/attribution/engine.ts";
+import type { FileScorer } from "../../core/attribution/scorer.ts";
+import type { ManualOverride } from "../../core/attribution/types.ts";
+import type { IncidentSeverity } from "../../core/enums.ts";
+import type { Database, Transaction } from "../db/client.ts";
 import {
   accounts,
   attributionOverrides,
@@ -20,7 +14,13 @@ import {
   organizations,
   repositories,
   users,
-} from "../schema/index.ts";
+} from "../db/schema/index.ts";
+import { storeCommitAttributions } from "../services/attribution/store.ts";
+import type { ServiceContext } from "../services/context.ts";
+import { recordCodeEvents } from "../services/github/code-events.ts";
+import { resolveIncidentLink } from "../services/incidents/link.ts";
+import { rebuildAll } from "../services/metrics/roll-up.ts";
+import { getActiveModel, trainModel } from "../services/ml-models.ts";
 import {
   type Attributed,
   chooseOverrides,

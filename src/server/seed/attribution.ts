@@ -1,15 +1,15 @@
-import { attributeCommit } from "../../../core/attribution/engine.ts";
-import { examplesFromCommit } from "../../../core/attribution/model/examples.ts";
-import type { TrainingExample } from "../../../core/attribution/model/labels.ts";
-import type { FileScorer } from "../../../core/attribution/scorer.ts";
+import { attributeCommit } from "../../core/attribution/engine.ts";
+import { examplesFromCommit } from "../../core/attribution/model/examples.ts";
+import type { TrainingExample } from "../../core/attribution/model/labels.ts";
+import type { FileScorer } from "../../core/attribution/scorer.ts";
 import type {
   AttributionContext,
   CommitAttribution,
   CommitInput,
   ManualOverride,
-} from "../../../core/attribution/types.ts";
-import type { RiskTier } from "../../../core/enums.ts";
-import type { TierRule } from "../../../core/settings.ts";
+} from "../../core/attribution/types.ts";
+import type { RiskTier } from "../../core/enums.ts";
+import type { TierRule } from "../../core/settings.ts";
 import { DAY, type SeedCommit } from "./history.ts";
 import type { Random } from "./random.ts";
 

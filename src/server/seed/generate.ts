@@ -1,6 +1,5 @@
-import type { CommitInput } from "../../../core/attribution/types.ts";
-import { orgSettingsSchema, repoSettingsSchema, type TierRule } from "../../../core/settings.ts";
-import type { NewCodeEvent } from "../../services/github/code-events.ts";
+import type { CommitInput } from "../../core/attribution/types.ts";
+import { orgSettingsSchema, repoSettingsSchema, type TierRule } from "../../core/settings.ts";
 import type {
   accounts,
   githubInstallations,
@@ -8,7 +7,8 @@ import type {
   organizations,
   repositories,
   users,
-} from "../schema/index.ts";
+} from "../db/schema/index.ts";
+import type { NewCodeEvent } from "../services/github/code-events.ts";
 import { DEMO_PASSWORD, ORGS, PEOPLE, type PersonKey, type SeedOrg, type SeedRepo } from "./fixtures.ts";
 import { DAY, generateEarlyHistory, generateRepoHistory, type RepoHistory } from "./history.ts";
 import { createRandom, type Random } from "./random.ts";
