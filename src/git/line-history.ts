@@ -1,8 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import type { FileDiff, HistoryCommit, LineDigest } from "../core/survival/history.ts";
-import { RecordSplitter, recordMarker } from "./log-parser.ts";
-import { BIG_FILE_THRESHOLD } from "./log-stream.ts";
+import { BIG_FILE_THRESHOLD, gitLogRecords } from "./log-stream.ts";
 import { GitError, gitEnv, gitMessage, NEUTRAL_CONFIG, runGit, spawnError } from "./run-git.ts";
 
 // The history the line ledger reads (src/core/survival/), from ONE `git log` process, oldest first
@@ -144,23 +142,6 @@ async function* streamCommits(
   treeOf: (sha: string) => string | null,
   shallow: ReadonlySet<string>,
 ): AsyncGenerator<HistoryCommit> {
-  const nonce = randomBytes(8).toString("hex");
-  const marker = recordMarker(nonce);
-  const child = spawn("git", lineHistoryArgs(nonce, range), {
-    cwd: root,
-    env: gitEnv(),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const stderr: Buffer[] = [];
-  child.stderr.on("data", (c: Buffer) => {
-    if (stderr.length < 64) stderr.push(c);
-  });
-  const closed = new Promise<number>((resolve, reject) => {
-    child.once("error", (error: NodeJS.ErrnoException) => reject(spawnError(error)));
-    child.once("close", (code) => resolve(code ?? 1));
-  });
-  closed.catch(() => {});
-
   let group: ParsedRecord[] = [];
   const finish = (): HistoryCommit | null => {
     const first = group[0];
@@ -169,29 +150,19 @@ async function* streamCommits(
     group = [];
     return toCommit(first, records, plan, treeOf, shallow);
   };
-  const splitter = new RecordSplitter(marker);
-  let finished = false;
-  try {
-    const take = function* (record: Buffer) {
-      const parsed = parseHistoryRecord(record, marker.length);
-      if (group.length > 0 && group[0]?.sha !== parsed.sha) {
-        const done = finish();
-        if (done) yield done;
-      }
-      group.push(parsed);
-    };
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      for (const record of splitter.push(chunk)) yield* take(record);
+  // A merge comes as one record per parent it differs from: they are grouped into one commit.
+  for await (const { record, markerLength } of gitLogRecords(root, (nonce) =>
+    lineHistoryArgs(nonce, range),
+  )) {
+    const parsed = parseHistoryRecord(record, markerLength);
+    if (group.length > 0 && group[0]?.sha !== parsed.sha) {
+      const done = finish();
+      if (done) yield done;
     }
-    const code = await closed;
-    if (code !== 0) throw new GitError(gitMessage(Buffer.concat(stderr).toString("utf8")));
-    for (const record of splitter.end()) yield* take(record);
-    const last = finish();
-    if (last) yield last;
-    finished = true;
-  } finally {
-    if (!finished && child.exitCode === null) child.kill();
+    group.push(parsed);
   }
+  const last = finish();
+  if (last) yield last;
 }
 
 /** Pairs a merge's records with the parents whose trees differ from its own (git skips the others). */

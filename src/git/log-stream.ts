@@ -78,10 +78,24 @@ export async function* readGitLog(
   range: LogRange,
   options: LogOptions,
 ): AsyncGenerator<LogCommit> {
+  for await (const { record, markerLength } of gitLogRecords(root, (nonce) =>
+    gitLogArgs(nonce, range, options),
+  ))
+    yield parseCommitRecord(record, markerLength);
+}
+
+/**
+ * The raw records of one `git log` process whose format starts each commit with `recordMarker`
+ * (`argsFor` gets the random nonce to put in its format), cut as the bytes arrive. Throws git's own
+ * message when it fails; stops git when the caller stops iterating.
+ */
+export async function* gitLogRecords(
+  root: string,
+  argsFor: (nonce: string) => string[],
+): AsyncGenerator<{ record: Buffer; markerLength: number }> {
   const nonce = randomBytes(8).toString("hex");
   const marker = recordMarker(nonce);
-  const args = gitLogArgs(nonce, range, options);
-  const child = spawn("git", args, { cwd: root, env: gitEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("git", argsFor(nonce), { cwd: root, env: gitEnv(), stdio: ["ignore", "pipe", "pipe"] });
   const stderr: Buffer[] = [];
   child.stderr.on("data", (c: Buffer) => {
     if (stderr.length < 64) stderr.push(c);
@@ -97,11 +111,11 @@ export async function* readGitLog(
   let finished = false;
   try {
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      for (const record of splitter.push(chunk)) yield parseCommitRecord(record, marker.length);
+      for (const record of splitter.push(chunk)) yield { record, markerLength: marker.length };
     }
     const code = await closed;
     if (code !== 0) throw new GitError(gitMessage(Buffer.concat(stderr).toString("utf8")));
-    for (const record of splitter.end()) yield parseCommitRecord(record, marker.length);
+    for (const record of splitter.end()) yield { record, markerLength: marker.length };
     finished = true;
   } finally {
     if (!finished && child.exitCode === null) child.kill();
