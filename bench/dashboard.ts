@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { REPO_ROOT } from "../scripts/dashboard-build.ts";
+import { REPO_ROOT } from "../scripts/build-inputs.ts";
 import {
   DEMO_CREDENTIALS,
   launchChromium,

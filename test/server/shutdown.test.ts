@@ -2,15 +2,19 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureServerBundled, SERVER_BUNDLE } from "../../scripts/server-build.ts";
 
-// `npm start` as a person runs it, on its embedded database: Ctrl-C closes cleanly and the next
-// start finds its data intact.
+// `npm start` as a person runs it — the bundled server, on its embedded database: Ctrl-C closes
+// cleanly and the next start finds its data intact.
 const dataDir = mkdtempSync(join(tmpdir(), "sentinel-shutdown-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+beforeAll(async () => {
+  expect(await ensureServerBundled()).toBe(true);
+}, 60_000);
 
 function start(): { child: ChildProcess; url: Promise<string>; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ["src/server/main.ts"], {
+  const child = spawn(process.execPath, ["--enable-source-maps", SERVER_BUNDLE], {
     env: {
       ...process.env,
       PORT: "0",
