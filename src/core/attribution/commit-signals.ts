@@ -4,11 +4,20 @@ import { detectBotIdentity } from "./detectors/bot-identity.ts";
 import { detectBranchPrefix } from "./detectors/branch.ts";
 import { detectCoAuthor } from "./detectors/co-author.ts";
 import type { CommitDetector, CommitView } from "./detectors/commit-view.ts";
+import { detectDisclosureLine } from "./detectors/disclosure-line.ts";
+import {
+  detectEntire,
+  ENTIRE_ATTRIBUTION,
+  entireLineShare,
+  entireShareSignal,
+  type LineShare,
+  poolLineShares,
+} from "./detectors/entire.ts";
 import { detectPullRequest } from "./detectors/pull-request.ts";
 import { detectReplitAmp } from "./detectors/replit-amp.ts";
 import { detectSessionLinks } from "./detectors/session-links.ts";
 import { detectToolFooter } from "./detectors/tool-footer.ts";
-import { parseMessage } from "./message.ts";
+import { isRevertMessage, type ParsedMessage, parseMessage } from "./message.ts";
 import type { Signal } from "./signals.ts";
 import type { CommitInput, PullRequestContext } from "./types.ts";
 
@@ -22,11 +31,23 @@ const COMMIT_DETECTORS: readonly CommitDetector[] = [
   detectReplitAmp,
   detectSessionLinks,
   detectAider,
+  detectEntire,
+  detectDisclosureLine,
 ];
+
+/**
+ * The message the detectors read. A revert's added lines are the code from before the commit it
+ * reverts, whoever made it, and its message often quotes the reverted one, trailers and all: the
+ * detectors see only its subject (identities still count).
+ */
+function readableMessage(message: string): ParsedMessage {
+  const parsed = parseMessage(message);
+  return isRevertMessage(parsed) ? { subject: parsed.subject, body: [], trailers: [] } : parsed;
+}
 
 function viewOf(commit: CommitLike): CommitView {
   return {
-    message: parseMessage(commit.message),
+    message: readableMessage(commit.message),
     author: commit.author,
     committer: commit.committer,
     authorLogin: commit.authorLogin ?? null,
@@ -84,8 +105,32 @@ export function commitSignals(input: CommitInput, pr: PullRequestContext | null)
   };
   for (const s of detectBranchPrefix(pr.headBranch, `PR #${pr.number} head branch`)) add(s);
   for (const s of detectPullRequest(pr)) add(s);
-  for (const commit of carriedOverCommits(input, pr)) {
-    for (const s of runDetectors(viewOf(commit))) add({ ...s, commitSha: commit.sha });
+  const carried = carriedOverCommits(input, pr);
+  let shareTool: string | null = null;
+  for (const commit of carried) {
+    for (const s of runDetectors(viewOf(commit))) {
+      // The squashed commits' shares are pooled below into one, as the lines are.
+      if (s.detector === ENTIRE_ATTRIBUTION) shareTool ??= s.tool;
+      else add({ ...s, commitSha: commit.sha });
+    }
+  }
+  if (!out.some((s) => s.detector === ENTIRE_ATTRIBUTION)) {
+    const pooled = carriedShare(carried);
+    if (pooled !== null) add(entireShareSignal(pooled, shareTool));
   }
   return out;
+}
+
+function carriedShare(carried: readonly CommitLike[]): LineShare | null {
+  return poolLineShares(carried.map((c) => entireLineShare(readableMessage(c.message))));
+}
+
+/**
+ * The share of the commit's added lines an agent wrote, as its own `Entire-Attribution` trailers
+ * state it, else as the PR commits carried over to it (a squash merge) state it, pooled.
+ */
+export function commitLineShare(input: CommitInput, pr: PullRequestContext | null): LineShare | null {
+  const own = entireLineShare(readableMessage(input.message));
+  if (own !== null || pr === null) return own;
+  return carriedShare(carriedOverCommits(input, pr));
 }

@@ -1,6 +1,7 @@
 import type { DetectionMethod } from "../enums.ts";
 import { AI_LINE_THRESHOLD, combineSignals, round, strongestToolAndModel } from "./combine.ts";
-import { commitSignals } from "./commit-signals.ts";
+import { commitLineShare, commitSignals } from "./commit-signals.ts";
+import type { LineShare } from "./detectors/entire.ts";
 import { type AddedLines, parseAddedLines, wholeFile } from "./diff.ts";
 import { applyLineRecords, indexLineRecords, type LineRecordIndex } from "./line-records.ts";
 import { makeSignal } from "./make-signal.ts";
@@ -18,7 +19,7 @@ import type {
 } from "./types.ts";
 
 /** Bump on any change that can alter a verdict: rows with an older version get re-attributed. */
-export const ENGINE_VERSION = "2026.12.1";
+export const ENGINE_VERSION = "2026.12.2";
 
 const MAX_SIGNALS = 100;
 const MAX_FILE_SIGNALS = 50;
@@ -56,6 +57,8 @@ function isoOrRaw(at: string): string {
 interface Shared {
   commitLevel: Signal[];
   commitConfidence: number | null;
+  /** A stated share of the commit's lines written by an agent (Entire), or null. */
+  lineShare: LineShare | null;
   tiers: TierContext;
   lineRecords: LineRecordIndex;
   overrides: Overrides;
@@ -66,6 +69,21 @@ function split(additions: number, ai: number, human: number): LineSplit {
   const a = Math.min(Math.max(ai, 0), additions);
   const h = Math.min(Math.max(human, 0), additions - a);
   return { ai: a, human: h, unknown: additions - a - h };
+}
+
+/**
+ * Lines not decided by line-level records: with a stated share, that share of them is AI and the
+ * rest human (each file rounded on its own, so it can be checked by hand); otherwise all AI when
+ * the commit-level confidence reaches the line threshold, else unknown.
+ */
+function commitLevelLines(lines: number, shared: Shared): { ai: number; human: number } {
+  const share = shared.lineShare;
+  if (share !== null) {
+    const ai = Math.round((lines * share.agentLines) / share.totalLines);
+    return { ai, human: lines - ai };
+  }
+  const confidence = shared.commitConfidence;
+  return { ai: confidence !== null && confidence >= AI_LINE_THRESHOLD ? lines : 0, human: 0 };
 }
 
 function attributeFile(file: FileChange, shared: Shared): FileAttribution {
@@ -97,8 +115,8 @@ function attributeFile(file: FileChange, shared: Shared): FileAttribution {
     // Line-level records decide the lines they cover; the rest follow the commit-level evidence.
     fileSignals = records.signals;
     const uncovered = Math.max(0, additions - covered);
-    const uncoveredAi = commitConfidence !== null && commitConfidence >= AI_LINE_THRESHOLD ? uncovered : 0;
-    lines = split(additions, records.ai + uncoveredAi, records.human);
+    const rest = commitLevelLines(uncovered, shared);
+    lines = split(additions, records.ai + rest.ai, records.human + rest.human);
     const positive = [...commitLevel, ...fileSignals.filter((s) => s.weight > 0)];
     if (lines.ai === 0 && uncovered === 0) {
       confidence = 0; // the records speak for every added line, and none of them is AI
@@ -117,7 +135,8 @@ function attributeFile(file: FileChange, shared: Shared): FileAttribution {
       }
     }
     confidence = commitConfidence;
-    lines = split(additions, confidence !== null && confidence >= AI_LINE_THRESHOLD ? additions : 0, 0);
+    const rest = commitLevelLines(additions, shared);
+    lines = split(additions, rest.ai, rest.human);
     const scorer = shared.context.model;
     // The model is trained on source files only: it has nothing to say about lockfiles or docs.
     if (confidence === null && scorer != null && addedText.length > 0 && isModelEligiblePath(file.path)) {
@@ -128,7 +147,7 @@ function attributeFile(file: FileChange, shared: Shared): FileAttribution {
         method = "ml_model";
         const version = scorer.version.slice(0, 100);
         modelInfo = { version, score };
-        // Lines count as AI only past the model's own operating threshold (chosen for ≤ 5% false
+        // Lines count as AI only past the model's own operating threshold (chosen for ≤ 1% false
         // positives on human code), which is stricter than the heuristics' 0.5.
         const threshold = scorer.threshold ?? AI_LINE_THRESHOLD;
         const evidence = `model ${version} scored ${score} (threshold ${round(threshold)}); confidence capped at ${MAX_MODEL_CONFIDENCE}`;
@@ -194,6 +213,7 @@ export function attributeCommit(input: CommitInput, context: AttributionContext)
   const shared: Shared = {
     commitLevel,
     commitConfidence: combineSignals(commitLevel),
+    lineShare: commitLineShare(input, context.pullRequest ?? null),
     tiers: compileTierContext(context),
     lineRecords: indexLineRecords(input.sha, context.gitAiNote, context.agentTraces),
     overrides: indexOverrides(context.overrides ?? []),

@@ -13,6 +13,9 @@ const AI_EMAILS: ReadonlyMap<string, string> = new Map([
   ["codex@openai.com", "codex"],
   ["amp@ampcode.com", "amp"],
   ["openhands@all-hands.dev", "openhands"],
+  // Charm's Crush (`Co-Authored-By: Crush <crush@charm.land>`) and Codebuff, in their own commits.
+  ["crush@charm.land", "crush"],
+  ["noreply@codebuff.com", "codebuff"],
 ]);
 
 /**
@@ -35,6 +38,8 @@ const AI_ACCOUNTS: ReadonlyArray<{ id: number; login: string; tool: string }> = 
   { id: 208079219, login: "amazon-q-developer[bot]", tool: "amazon-q" },
   { id: 205137888, login: "cline[bot]", tool: "cline" },
   { id: 230936708, login: "continue[bot]", tool: "continue" },
+  // Co-author when a person commits a change Gemini suggested in review.
+  { id: 176961590, login: "gemini-code-assist[bot]", tool: "gemini-code-assist" },
 ];
 
 const BY_ID: ReadonlyMap<number, string> = new Map(AI_ACCOUNTS.map((a) => [a.id, a.tool]));

@@ -63,3 +63,15 @@ export function parseMessage(message: string): ParsedMessage {
 export function trailersNamed(message: ParsedMessage, key: string): Trailer[] {
   return message.trailers.filter((t) => t.key === key);
 }
+
+// `git revert` writes `Revert "<subject>"` and `This reverts commit <sha>.`; GitHub's revert
+// button writes `Reverts <owner>/<repo>#<n>`.
+const REVERT_SUBJECT = /^Revert "/;
+const REVERTS_COMMIT = /^This reverts commit [0-9a-f]{7,40}\b/;
+const REVERTS_PR = /^Reverts [\w.-]+\/[\w.-]+#\d+\b/;
+
+/** A revert: its subject quotes the reverted commit and its body names it. */
+export function isRevertMessage(message: ParsedMessage): boolean {
+  if (!REVERT_SUBJECT.test(message.subject)) return false;
+  return message.body.some((line) => REVERTS_COMMIT.test(line) || REVERTS_PR.test(line));
+}

@@ -31,6 +31,14 @@ const ALIASES: ReadonlyMap<string, string> = new Map([
   ["gemini-cli", "gemini-cli"],
   ["opencode", "opencode"],
   ["chatgpt", "chatgpt"],
+  ["copilot-chat", "copilot"],
+  ["github-copilot-chat", "copilot"],
+  ["gemini-code-assist", "gemini-code-assist"],
+  ["crush", "crush"],
+  ["codebuff", "codebuff"],
+  ["roo-code", "roo-code"],
+  ["kilo-code", "kilo-code"],
+  ["kilocode", "kilo-code"],
 ]);
 
 /** Lower-case, hyphenated, aliased: `GitHub Copilot` → `copilot`. Unknown names are kept, normalised. */

@@ -186,13 +186,6 @@ const POSITIVES: Positive[] = [
     min: 0.9,
   },
   {
-    name: "aider name suffix on committer only",
-    input: { committer: { name: "Jane Doe (aider)", email: "jane@example.com" } },
-    detector: "aider-name",
-    tool: "aider",
-    min: 0.9,
-  },
-  {
     name: "aider subject prefix",
     input: { message: "aider: Fix the order total" },
     detector: "aider-prefix",

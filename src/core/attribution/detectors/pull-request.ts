@@ -2,7 +2,7 @@ import { aiToolForLogin } from "../known-identities.ts";
 import { makeSignal } from "../make-signal.ts";
 import type { Signal } from "../signals.ts";
 import type { PullRequestContext } from "../types.ts";
-import { CLAUDE_CODE_FOOTER } from "./tool-footer.ts";
+import { CLAUDE_CODE_FOOTER, CLAUDE_CODE_PLAIN_FOOTER } from "./tool-footer.ts";
 
 /** Weak: labels are set by hand and mean what each team decides. */
 export const PR_LABEL_WEIGHT = 0.5;
@@ -34,7 +34,7 @@ export function detectPullRequest(pr: PullRequestContext): Signal[] {
   }
   if (pr.body !== null) {
     for (const line of pr.body.split(/\r?\n/)) {
-      if (CLAUDE_CODE_FOOTER.test(line)) {
+      if (CLAUDE_CODE_FOOTER.test(line) || CLAUDE_CODE_PLAIN_FOOTER.test(line.trimEnd())) {
         out.push(makeSignal("pr-body", "claude-code", null, `${where} body: ${line}`, PR_BODY_FOOTER_WEIGHT));
         break;
       }
