@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 // Every database test (`*.db.test.ts`) runs twice: on embedded PGlite and on the PostgreSQL
 // server. Pure tests run once. Browser tests (`test/e2e`) have their own project.
 const dbTests = ["test/**/*.db.test.ts"];
+// Tests of a PostgreSQL server deployment (several processes, PgBouncer): the postgres project only.
+const serverOnlyTests = ["test/**/*.postgres.test.ts"];
 
 export default defineConfig({
   test: {
@@ -13,7 +15,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/**/*.test.ts"],
-          exclude: [...dbTests, "test/e2e/**"],
+          exclude: [...dbTests, ...serverOnlyTests, "test/e2e/**"],
         },
       },
       {
@@ -26,7 +28,7 @@ export default defineConfig({
       {
         test: {
           name: "postgres",
-          include: dbTests,
+          include: [...dbTests, ...serverOnlyTests],
           env: { SENTINEL_TEST_ENGINE: "postgres" },
           globalSetup: ["test/helpers/postgres-global-setup.ts"],
         },

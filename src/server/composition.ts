@@ -41,7 +41,13 @@ export async function openConfiguredDatabase(
   env: Env,
 ): Promise<{ handle: DatabaseHandle; migration: string | null }> {
   const handle = await openDatabase(
-    env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: env.SENTINEL_DATA_DIR },
+    env.DATABASE_URL
+      ? {
+          url: env.DATABASE_URL,
+          max: env.DATABASE_POOL_SIZE,
+          transactionPooling: env.DATABASE_POOL_MODE === "transaction",
+        }
+      : { dataDir: env.SENTINEL_DATA_DIR },
   );
   try {
     const migration = await migrateDatabase(handle);

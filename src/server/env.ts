@@ -71,6 +71,14 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional(),
+  /**
+   * `transaction` when DATABASE_URL points at a transaction-mode pooler (PgBouncer's
+   * pool_mode=transaction): nothing then relies on a session, so the job queue polls instead of
+   * LISTENing. `session` (default): a direct connection or a session-mode pooler.
+   */
+  DATABASE_POOL_MODE: z.enum(["session", "transaction"]).default("session"),
+  /** Connections this process's pool opens to DATABASE_URL (the job queue adds 4 of its own). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
   SENTINEL_DATA_DIR: z.string().min(1).default(".sentinel"),
   /** Bare git mirrors, one per repository; default `<SENTINEL_DATA_DIR>/mirrors`. */
   SENTINEL_MIRROR_DIR: optionalString,
@@ -78,6 +86,11 @@ const envSchema = z.object({
   SENTINEL_MIRROR_MAX_BYTES: byteSize(20 * GIB),
   /** A repository larger than this (GitHub's `size`) is not mirrored and is attributed through REST. */
   SENTINEL_MIRROR_MAX_REPO_BYTES: byteSize(5 * GIB),
+  /**
+   * Months of code_events kept: older months are dropped whole, a partition at a time. Unset: kept
+   * forever (the spec's default; docs/decisions/0005-code-events-partitioned-by-month.md).
+   */
+  SENTINEL_CODE_EVENTS_RETENTION_MONTHS: z.coerce.number().int().min(1).max(1200).optional(),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
@@ -106,6 +119,15 @@ const envSchema = z.object({
   GITHUB_API_URL: z.url().default("https://api.github.com"),
   GITHUB_CLIENT_ID: optionalString,
   GITHUB_CLIENT_SECRET: optionalString,
+  /**
+   * Bearer token for `GET /metrics` (Prometheus). Unset: the endpoint answers 404 on the main port,
+   * so metrics are never open by accident.
+   */
+  SENTINEL_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** A second listener serving only `GET /metrics`, e.g. for `npm run worker`, which has no HTTP port. */
+  SENTINEL_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** Address of that listener; anything but loopback needs SENTINEL_METRICS_TOKEN. */
+  SENTINEL_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
 });
 
 export type Env = Omit<z.infer<typeof envSchema>, "SENTINEL_SEED_ON_START"> & {
@@ -132,7 +154,18 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
       "invalid environment variable SENTINEL_SEED_ON_START: demo data has a published password and is never seeded in production",
     );
   }
+  const metricsOffLoopback =
+    rest.SENTINEL_METRICS_PORT !== undefined && !isLoopback(rest.SENTINEL_METRICS_HOST);
+  if (metricsOffLoopback && !rest.SENTINEL_METRICS_TOKEN) {
+    throw new ConfigError(
+      "invalid environment variable SENTINEL_METRICS_HOST: a metrics listener off loopback needs SENTINEL_METRICS_TOKEN",
+    );
+  }
   return { ...rest, SENTINEL_SEED_ON_START: seed ?? !production };
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 let cached: Env | undefined;

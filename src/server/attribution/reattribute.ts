@@ -1,8 +1,10 @@
 import { ENGINE_VERSION } from "../../core/attribution/engine.ts";
 import type { Database } from "../db/client.ts";
-import { reattributeCommitJob } from "../jobs/definitions.ts";
+import { reattributeCommitJob, reattributionScanJob } from "../jobs/definitions.ts";
 import type { Queue } from "../jobs/queue.ts";
+import { commitsOfOtherModels } from "../services/attribution/commits-of-other-model.ts";
 import { commitsOfOlderEngines } from "../services/attribution/older-engine-commits.ts";
+import { claimReattributionScan } from "../services/attribution/reattribution-scans.ts";
 
 /** Commits re-queued per pass; each pass is its own transaction, so progress survives a crash. */
 const BATCH = 500;
@@ -25,6 +27,52 @@ export async function queueReattribution(db: Database, queue: Queue): Promise<nu
           after: cursor,
           limit: BATCH,
         });
+        for (const commit of commits) {
+          await queue.enqueue(tx, reattributeCommitJob, commit, {
+            singletonKey: `${commit.repoId}:${commit.commitSha}`,
+          });
+        }
+        return commits;
+      },
+    );
+    queued += batch.length;
+    const last = batch.at(-1);
+    if (!last || batch.length < BATCH) break;
+    after = { repoId: last.repoId, commitSha: last.commitSha };
+  }
+  return queued;
+}
+
+/**
+ * Asks for this engine version's scan once for the whole cluster: the claim row and the job are
+ * written in one transaction, so exactly one worker start (of however many, on however many
+ * machines) queues it, and the job, not the process that queued it, carries it to the end.
+ */
+export async function requestReattributionScan(db: Database, queue: Queue): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    if (!(await claimReattributionScan(tx, ENGINE_VERSION))) return false;
+    await queue.enqueue(tx, reattributionScanJob, { engineVersion: ENGINE_VERSION });
+    return true;
+  });
+}
+
+/**
+ * After an organization's active model changes to `modelVersion`: queues `reattribute-commit` for
+ * each of its commits the new model would attribute differently (commitsOfOtherModels). Same
+ * batching and de-duplication as `queueReattribution`.
+ */
+export async function queueModelReattribution(
+  db: Database,
+  queue: Queue,
+  input: { orgId: string; modelVersion: string },
+): Promise<number> {
+  let queued = 0;
+  let after: { repoId: string; commitSha: string } | null = null;
+  for (;;) {
+    const cursor: { repoId: string; commitSha: string } | null = after;
+    const batch: Array<{ orgId: string; repoId: string; commitSha: string }> = await db.transaction(
+      async (tx) => {
+        const commits = await commitsOfOtherModels(tx, { ...input, after: cursor, limit: BATCH });
         for (const commit of commits) {
           await queue.enqueue(tx, reattributeCommitJob, commit, {
             singletonKey: `${commit.repoId}:${commit.commitSha}`,

@@ -33,14 +33,22 @@ export interface DatabaseHandle {
   /** Where the data lives, for logs and /api/health (never includes a password). */
   location: string;
   /** The driver underneath, for the few libraries (pg-boss) that need it. */
-  driver: { kind: "pglite"; client: PGlite } | { kind: "postgres"; pool: pg.Pool; url: string };
+  driver:
+    | { kind: "pglite"; client: PGlite }
+    | {
+        kind: "postgres";
+        pool: pg.Pool;
+        url: string;
+        /** Behind a transaction-mode pooler: no session state (LISTEN) may be relied on. */
+        transactionPooling?: boolean;
+      };
   close(): Promise<void>;
 }
 
 export { DatabaseUnavailableError };
 
 export type OpenOptions =
-  | { url: string; max?: number }
+  | { url: string; max?: number; transactionPooling?: boolean }
   | { dataDir: string }
   /** An in-memory PGlite (tests, benchmarks). */
   | { memory: true };
@@ -56,7 +64,7 @@ export function describeUrl(url: string): string {
 }
 
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
-  if ("url" in options) return openPostgres(options.url, options.max);
+  if ("url" in options) return openPostgres(options.url, options.max, options.transactionPooling ?? false);
   const client =
     "dataDir" in options ? await PGlite.create(pgliteDirectory(options.dataDir)) : await PGlite.create();
   const location = "dataDir" in options ? pgliteDirectory(options.dataDir) : "memory";
@@ -74,7 +82,7 @@ function pgliteDirectory(dataDir: string): string {
   return join(dataDir, "pgdata");
 }
 
-async function openPostgres(url: string, max = 20): Promise<DatabaseHandle> {
+async function openPostgres(url: string, max = 20, transactionPooling = false): Promise<DatabaseHandle> {
   // Exactly the spec's "Connection Pooling" settings.
   const pool = new pg.Pool({
     connectionString: url,
@@ -98,7 +106,7 @@ async function openPostgres(url: string, max = 20): Promise<DatabaseHandle> {
     db: drizzlePostgres({ client: pool, schema }) as unknown as Database,
     engine: "postgres",
     location: describeUrl(url),
-    driver: { kind: "postgres", pool, url },
+    driver: { kind: "postgres", pool, url, transactionPooling },
     close: () => pool.end(),
   };
 }

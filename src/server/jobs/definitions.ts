@@ -36,6 +36,18 @@ export const reattributeCommitJob = defineJob({
   policy: "stately",
 });
 
+/**
+ * Re-queues every commit an older engine version analysed (attribution/reattribute.ts). Sent once
+ * per engine version for the whole cluster, by the first worker that starts with it; retried
+ * (resuming where it stopped) if its worker dies.
+ */
+export const reattributionScanJob = defineJob({
+  name: "reattribution-scan",
+  version: 1,
+  schema: z.strictObject({ engineVersion: z.string().min(1) }),
+  options: { retryLimit: 10, retryDelay: 30, retryBackoff: true },
+});
+
 /** Deletes the applied event ids of inbound integrations (PagerDuty) older than the retention (scheduled). */
 export const pruneIntegrationEventsJob = defineJob({
   name: "prune-integration-events",
@@ -62,8 +74,9 @@ export const sweepMetricsJob = defineJob({
 });
 
 /**
- * Trains the organization's `ml_model` from local clones of its repositories (paths on the
- * worker's machine: code_attribution stores verdicts, not code). Same work as
+ * Trains the organization's `ml_model` from git histories on the worker's machine (code_attribution
+ * stores verdicts, not code): the given paths, or, without them (the dashboard's "Train model"),
+ * the organization's repository mirrors and locally analysed clones. Same work as
  * `sentinel model train --repo`.
  */
 export const trainModelJob = defineJob({
@@ -71,9 +84,39 @@ export const trainModelJob = defineJob({
   version: 1,
   schema: z.strictObject({
     orgId: z.uuid(),
-    repositoryPaths: z.array(z.string().min(1).max(4096)).min(1).max(100),
+    repositoryPaths: z.array(z.string().min(1).max(4096)).min(1).max(100).optional(),
   }),
   options: { retryLimit: 2, retryDelay: 300 },
 });
 
 export type TrainModelPayload = z.infer<typeof trainModelJob.schema>;
+
+/**
+ * Daily (and at every worker start): creates code_events' month partitions ahead and moves rows
+ * out of the default partition; with `retentionMonths`, drops the months older than that.
+ */
+export const maintainCodeEventPartitionsJob = defineJob({
+  name: "code-events-partitions",
+  version: 1,
+  schema: z
+    .strictObject({
+      monthsAhead: z.number().int().min(0).max(120).default(3),
+      retentionMonths: z.number().int().min(1).max(1200).optional(),
+    })
+    .default({ monthsAhead: 3 }),
+  options: { retryLimit: 3, retryDelay: 600 },
+});
+
+/**
+ * Line survival, churn and reverts of one repository from its mirror (issue #15), after its
+ * commits were attributed: debounced per repository, since a push of 50 commits needs one walk.
+ */
+export const lineSurvivalJob = defineJob({
+  name: "line-survival",
+  version: 1,
+  schema: z.strictObject({ orgId: z.uuid(), repoId: z.uuid() }),
+  // A long history takes minutes to walk (bench/survival.ts); one job at a time per worker.
+  options: { retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 3 * 3600 },
+  policy: "stately",
+  work: { batchSize: 1 },
+});

@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import { fromDrizzle, fromPglite, type JobResult, PgBoss, type QueuePolicy, type SendOptions } from "pg-boss";
 import type { z } from "zod";
 import type { Database, DatabaseHandle } from "../db/client.ts";
-import { loggableError, logger } from "../logger.ts";
+import { type Logger, loggableError, logger as processLogger } from "../logger.ts";
+import { recordJobBatch, recordJobRun } from "../observability/job-runs.ts";
 
 /** A job: its queue name, payload version and the zod schema of its payload, kept apart from its handler. */
 export interface JobDefinition<S extends z.ZodType> {
@@ -177,29 +178,62 @@ async function ensureQueue(
     ensured.set(boss, names);
   }
   if (names.has(job.name)) return;
+  const heartbeat = heartbeats.has(boss) ? { heartbeatSeconds: JOB_HEARTBEAT_SECONDS } : {};
   // An existing queue keeps its policy; getQueue also warms pg-boss's cache outside any transaction.
   const existing = await boss.getQueue(job.name);
   if (!existing)
-    await boss.createQueue(job.name, { notify: true, ...(job.policy ? { policy: job.policy } : {}) });
-  else if (!existing.notify) await boss.updateQueue(job.name, { notify: true });
+    await boss.createQueue(job.name, {
+      notify: true,
+      ...(job.policy ? { policy: job.policy } : {}),
+      ...heartbeat,
+    });
+  else if (!existing.notify || (heartbeats.has(boss) && existing.heartbeatSeconds !== JOB_HEARTBEAT_SECONDS))
+    await boss.updateQueue(job.name, { notify: true, ...heartbeat });
   names.add(job.name);
 }
 
 /**
+ * A job stays `active` until it settles or expires (pg-boss: 15 minutes), so the jobs of a worker
+ * killed mid-batch would wait that long. On a server, where several workers share the queue, every
+ * queue has a heartbeat instead: the worker refreshes it while it works, and a job whose worker
+ * went quiet for this long is failed and retried by any other (the check runs every
+ * JOB_MONITOR_SECONDS, once for the whole cluster).
+ */
+export const JOB_HEARTBEAT_SECONDS = 20;
+const JOB_MONITOR_SECONDS = 10;
+const heartbeats = new WeakSet<PgBoss>();
+
+/**
  * Starts pg-boss on the same database. On PGlite it shares the single connection; on a server it
  * opens its own small pool. `supervise` runs maintenance (expiry, retention); off for short-lived
- * processes such as the CLI.
+ * processes such as the CLI. Every job run is logged to `logger` (default: the process's) as one
+ * line, here and not in the handlers (observability/job-runs.ts).
  */
-export async function startQueue(handle: DatabaseHandle, opts: { supervise: boolean }): Promise<Queue> {
+export async function startQueue(
+  handle: DatabaseHandle,
+  opts: { supervise: boolean; logger?: Logger },
+): Promise<Queue> {
+  const logger = opts.logger ?? processLogger;
   const common = { supervise: opts.supervise, schedule: opts.supervise, migrate: true } as const;
   const boss =
     handle.driver.kind === "pglite"
       ? new PgBoss({ ...common, db: fromPglite(handle.driver.client), backend: "pglite" })
-      : new PgBoss({ ...common, connectionString: handle.driver.url, max: 4, useListenNotify: true });
+      : new PgBoss({
+          ...common,
+          connectionString: handle.driver.url,
+          max: 4,
+          // LISTEN needs a session of its own, which a transaction-mode pooler does not give.
+          useListenNotify: !handle.driver.transactionPooling,
+          monitorIntervalSeconds: JOB_MONITOR_SECONDS,
+        });
+  if (handle.driver.kind === "postgres") heartbeats.add(boss);
   boss.on("error", () => {
     // Surfaced through job failures and retries; the process must not die on a transient error.
   });
-  await boss.start();
+  // Processes starting together on a new database race to install pg-boss's schema; the loser's
+  // CREATE SCHEMA can fail (a stale catalog snapshot behind pg-boss's lock). A second attempt finds
+  // it installed.
+  await boss.start({ attempts: 3 });
   for (const job of definitions.values()) await ensureQueue(boss, job);
   const queue: Queue = {
     kind: "pg-boss",
@@ -254,14 +288,17 @@ export async function startQueue(handle: DatabaseHandle, opts: { supervise: bool
           localConcurrency: handle.driver.kind === "pglite" ? 1 : pace.localConcurrency,
           // Each job of a batch settles on its own: one failure retries that job, not its neighbours.
           perJobResults: true,
+          // createdOn and retryLimit, for the per-run log line and the lag from creation.
+          includeMetadata: true,
         },
         async (jobs) => {
-          const results: JobResult[] = [];
+          const started = performance.now();
+          const errors = new Map<string, Error>();
           const parsed: { id: string; payload: z.infer<typeof job.schema> }[] = [];
           for (const item of jobs) {
             const payload = parseJobData(job, item.data);
             if (payload.success) parsed.push({ id: item.id, payload: payload.data });
-            else results.push(failed(job.name, item.id, payload.error));
+            else errors.set(item.id, payload.error);
           }
           let outcomes: (Error | null)[];
           try {
@@ -271,18 +308,32 @@ export async function startQueue(handle: DatabaseHandle, opts: { supervise: bool
           }
           parsed.forEach(({ id }, i) => {
             const outcome = outcomes[i];
-            results.push(outcome ? failed(job.name, id, outcome) : { id, status: "completed" });
+            if (outcome) errors.set(id, outcome);
           });
-          return results;
+          const ms = Math.round(performance.now() - started);
+          recordJobBatch(job.name, ms / 1000);
+          return jobs.map((item): JobResult => {
+            const error = errors.get(item.id);
+            recordJobRun(logger, {
+              queue: job.name,
+              jobId: item.id,
+              outcome: error ? "failed" : "completed",
+              ms,
+              attempt: item.retryCount + 1,
+              batchSize: jobs.length,
+              retryLimit: item.retryLimit,
+              createdOn: item.createdOn,
+              data: item.data,
+              error,
+            });
+            return error
+              ? { id: item.id, status: "failed", output: loggableError(error) }
+              : { id: item.id, status: "completed" };
+          });
         },
       );
     },
     stop: () => boss.stop({ graceful: true, timeout: 10_000, close: handle.driver.kind === "postgres" }),
   };
   return queue;
-}
-
-function failed(name: string, jobId: string, error: unknown): JobResult {
-  logger.warn({ err: error, job: name, jobId }, "job failed; pg-boss retries it");
-  return { id: jobId, status: "failed", output: loggableError(error) };
 }

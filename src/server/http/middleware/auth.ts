@@ -8,7 +8,7 @@ import type { Database } from "../../db/client.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { findApiKeyByHash } from "../../services/access/find-api-key.ts";
 import { findMembershipBySlug, listMemberships } from "../../services/access/find-membership.ts";
-import type { ApiKeyUseRecorder } from "../../services/access/record-api-key-use.ts";
+import { isLastUseStale, recordApiKeyUse } from "../../services/access/record-api-key-use.ts";
 import type { Actor } from "../../services/context.ts";
 import type { AppVariables } from "../context.ts";
 
@@ -50,7 +50,6 @@ export interface AuthenticateDeps {
   db: Database;
   queue: JobQueue;
   auth: Auth;
-  keyUse: ApiKeyUseRecorder;
 }
 
 const unauthorized = (message: string) => new AppError("unauthorized", message);
@@ -90,7 +89,7 @@ async function fromApiKey(
   if (state !== "active") throw unauthorized(`this API key is ${state}`);
   // A key belongs to one organization: naming another one finds nothing.
   if (requested && requested !== stored.org.slug) throw new AppError("not_found", "organization not found");
-  deps.keyUse.record(stored.id);
+  if (isLastUseStale(stored.lastUsedAt)) await recordApiKeyUse(deps.db, stored.id);
   return {
     via: "api_key",
     actor: { kind: "api_key", keyId: stored.id, scopes: stored.scopes },

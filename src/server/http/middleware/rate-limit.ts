@@ -10,8 +10,10 @@ export function rateLimit(limiter: RateLimiter): MiddlewareHandler<V1Bindings> {
     const { auth } = c.var;
     const limits = PLAN_LIMITS[auth.org?.plan ?? "free"];
     const caller = auth.apiKeyId ? `key:${auth.apiKeyId}` : `user:${auth.userId}:${auth.org?.id ?? "-"}`;
-    const decisions = [limiter.consume(caller, limits.apiRatePerMinute)];
-    if (auth.org) decisions.push(limiter.consume(`org:${auth.org.id}`, limits.orgRatePerMinute));
+    const decisions = await limiter.consume([
+      { key: caller, perMinute: limits.apiRatePerMinute },
+      ...(auth.org ? [{ key: `org:${auth.org.id}`, perMinute: limits.orgRatePerMinute }] : []),
+    ]);
     const refused = decisions.find((d) => !d.allowed);
     if (refused) {
       c.header("Retry-After", String(refused.retryAfterSeconds));

@@ -1,11 +1,11 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { AppError } from "../../../core/errors.ts";
-import type { RateDecision, RateLimiter } from "../../auth/rate-limit.ts";
+import { consumeOne, type RateDecision, type RateLimiter } from "../../auth/rate-limit.ts";
 import { addressKey } from "../client-address.ts";
 import type { AppBindings } from "../context.ts";
 
 /**
- * Attempts a minute (token buckets: the burst is the same number). Per address, so one client cannot
+ * Attempts a minute (in a window that opens at the first attempt). Per address, so one client cannot
  * try many accounts; per account, so many addresses cannot try one account. Nothing is shared by
  * everyone: an address that uses up its budget locks out only itself (and, per account, only the
  * accounts it guesses at, while it keeps guessing).
@@ -44,11 +44,19 @@ export function signInRateLimit(limiter: RateLimiter): MiddlewareHandler<AppBind
   return async (c, next) => {
     const rule = c.req.method === "POST" ? RULES.find((r) => r.path.test(c.req.path)) : undefined;
     if (!rule) return next();
-    const address = limiter.consume(`auth:${rule.limit}:${addressKey(c.var.clientAddress)}`, rule.perMinute);
+    const address = await consumeOne(
+      limiter,
+      `auth:${rule.limit}:${addressKey(c.var.clientAddress)}`,
+      rule.perMinute,
+    );
     refuseUnlessAllowed(c, address, rule.limit);
     const account = await accountOf(c);
     if (account) {
-      const decision = limiter.consume(`auth:account:${account}`, SIGN_IN_LIMITS.perAccountPerMinute);
+      const decision = await consumeOne(
+        limiter,
+        `auth:account:${account}`,
+        SIGN_IN_LIMITS.perAccountPerMinute,
+      );
       refuseUnlessAllowed(c, decision, "signInPerAccount");
     }
     await next();

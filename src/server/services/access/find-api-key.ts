@@ -9,6 +9,7 @@ export interface StoredApiKey {
   scopes: string[];
   expiresAt: Date | null;
   revokedAt: Date | null;
+  lastUsedAt: Date | null;
   org: { id: string; slug: string; plan: OrgPlan };
 }
 
@@ -24,6 +25,7 @@ export async function findApiKeyByHash(db: Database, keyHash: string): Promise<S
       scopes: apiKeys.scopes,
       expiresAt: apiKeys.expiresAt,
       revokedAt: apiKeys.revokedAt,
+      lastUsedAt: apiKeys.lastUsedAt,
       slug: organizations.slug,
       plan: organizations.plan,
     })
@@ -39,6 +41,7 @@ export async function findApiKeyByHash(db: Database, keyHash: string): Promise<S
     scopes: row.scopes,
     expiresAt: row.expiresAt,
     revokedAt: row.revokedAt,
+    lastUsedAt: row.lastUsedAt,
     org: { id: row.orgId, slug: row.slug, plan: row.plan },
   };
 }

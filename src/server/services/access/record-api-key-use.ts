@@ -1,56 +1,22 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
-import { logger } from "../../logger.ts";
 
-/** Writes the last-use times gathered in memory, one statement for all keys. */
-export async function recordApiKeyUse(db: Database, uses: ReadonlyMap<string, Date>): Promise<void> {
-  if (uses.size === 0) return;
-  const values = sql.join(
-    [...uses].map(([id, at]) => sql`(${id}::uuid, ${at.toISOString()}::timestamptz)`),
-    sql`, `,
-  );
-  await db.execute(sql`
-    UPDATE api_keys AS k SET last_used_at = v.at
-    FROM (VALUES ${values}) AS v(id, at)
-    WHERE k.id = v.id AND (k.last_used_at IS NULL OR k.last_used_at < v.at)`);
+// An API key's last use is kept to the minute. Written before the request is answered, so no
+// crash loses it, yet at most once a minute per key across all servers: only a request that finds
+// the stored time a minute old writes, and the UPDATE's own condition lets one of several
+// concurrent servers through.
+
+const PRECISION_MS = 60_000;
+
+/** Whether a key last used at `lastUsedAt` needs its time written for a use at `now`. */
+export function isLastUseStale(lastUsedAt: Date | null, now: Date = new Date()): boolean {
+  return lastUsedAt === null || now.getTime() - lastUsedAt.getTime() >= PRECISION_MS;
 }
 
-const FLUSH_EVERY_MS = 60_000;
-
-/**
- * Remembers when each API key was last used and writes it at most once a minute per key, in one
- * statement for all keys, so authenticating a request never waits on (or adds) a write.
- */
-export class ApiKeyUseRecorder {
-  readonly #db: Database;
-  readonly #pending = new Map<string, Date>();
-  readonly #timer: NodeJS.Timeout;
-
-  constructor(db: Database, flushEveryMs = FLUSH_EVERY_MS) {
-    this.#db = db;
-    this.#timer = setInterval(() => {
-      this.flush().catch((err: unknown) => logger.warn({ err }, "could not record API key use"));
-    }, flushEveryMs);
-    // Never keeps a process alive on its own.
-    this.#timer.unref();
-  }
-
-  record(keyId: string, at = new Date()): void {
-    this.#pending.set(keyId, at);
-  }
-
-  get pendingCount(): number {
-    return this.#pending.size;
-  }
-
-  async flush(): Promise<void> {
-    if (this.#pending.size === 0) return;
-    const batch = new Map(this.#pending);
-    this.#pending.clear();
-    await recordApiKeyUse(this.#db, batch);
-  }
-
-  stop(): void {
-    clearInterval(this.#timer);
-  }
+/** Stores now as the key's last use unless a use in the last minute is stored; returns whether it wrote. */
+export async function recordApiKeyUse(db: Database, keyId: string): Promise<boolean> {
+  const result = await db.execute(sql`
+    UPDATE api_keys SET last_used_at = now()
+    WHERE id = ${keyId} AND (last_used_at IS NULL OR last_used_at <= now() - interval '1 minute')`);
+  return (result.rowCount ?? result.affectedRows ?? 0) > 0;
 }
