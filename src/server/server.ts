@@ -5,6 +5,7 @@ import type { DatabaseHandle } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import type { Env } from "./env.ts";
 import { createApp } from "./http/app.ts";
+import { startMetricsListener } from "./http/metrics-listener.ts";
 import { type Queue, startQueue } from "./jobs/queue.ts";
 import { logger } from "./logger.ts";
 import { DEMO_CREDENTIALS, isDatabaseEmpty, seedDatabase, startOfUtcWeek } from "./seed/index.ts";
@@ -18,6 +19,8 @@ export interface RunningServer {
   handle: DatabaseHandle;
   queue: Queue;
   migration: string | null;
+  /** The separate metrics listener (SENTINEL_METRICS_PORT), or null. */
+  metricsUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -51,6 +54,7 @@ export async function startServer(
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${env.HOST}:${port}`;
+  const metrics = await startMetricsListener(env, handle);
   if (seeded) {
     const { email, password } = DEMO_CREDENTIALS.owner;
     logger.info(
@@ -63,10 +67,11 @@ export async function startServer(
   const stop = () => {
     stopping ??= (async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await metrics?.stop();
       await queue.stop().catch((err: unknown) => logger.warn({ err }, "job queue did not stop cleanly"));
       if (!options.handle) await handle.close();
     })();
     return stopping;
   };
-  return { url, handle, queue, migration, stop };
+  return { url, handle, queue, migration, metricsUrl: metrics?.url ?? null, stop };
 }

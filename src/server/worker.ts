@@ -1,6 +1,7 @@
 import { compose, openConfiguredDatabase } from "./composition.ts";
 import { DatabaseUnavailableError } from "./db/client.ts";
 import { ConfigError, env } from "./env.ts";
+import { startMetricsListener } from "./http/metrics-listener.ts";
 import { startQueue } from "./jobs/queue.ts";
 import { logger } from "./logger.ts";
 import { registerWorkers } from "./workers/index.ts";
@@ -11,8 +12,14 @@ try {
   const { handle } = await openConfiguredDatabase(config);
   const queue = await startQueue(handle, { supervise: true });
   await registerWorkers(compose(config, handle, queue));
-  logger.info({ database: handle.engine, location: handle.location }, "Sentinel workers started");
+  // The worker's own counters (job runs, GitHub calls, mirror fetches) are scraped here, if asked for.
+  const metrics = await startMetricsListener(config, handle);
+  logger.info(
+    { database: handle.engine, location: handle.location, metrics: metrics?.url },
+    "Sentinel workers started",
+  );
   const shutdown = async () => {
+    await metrics?.stop();
     await queue.stop();
     await handle.close();
     process.exit(0);

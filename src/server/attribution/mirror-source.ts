@@ -5,6 +5,7 @@ import type { GithubApp } from "../github-app/app-client.ts";
 import { logger } from "../logger.ts";
 import { MirrorUnavailableError } from "../mirror/errors.ts";
 import type { RepositoryMirrors } from "../mirror/repository-mirrors.ts";
+import { mirrorFetchErrors } from "../observability/metrics.ts";
 import {
   type MirrorState,
   mirrorStateOf,
@@ -92,6 +93,7 @@ export function mirrorSource(
       await record(request, { status: "ready", bytes: synced.bytes, fetchedAt: new Date() }, synced.evicted);
       return { gitDir: synced.gitDir };
     } catch (error) {
+      mirrorFetchErrors.inc({ reason: error instanceof MirrorUnavailableError ? error.reason : "other" });
       const reason =
         error instanceof MirrorUnavailableError
           ? `${error.reason}: ${error.message}`

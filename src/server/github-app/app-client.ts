@@ -1,6 +1,7 @@
 import { App, Octokit } from "octokit";
 import type { Env } from "../env.ts";
 import { logger } from "../logger.ts";
+import { githubApiMetrics } from "../observability/github-api.ts";
 
 // The GitHub App's REST client. Octokit's App handles the JWT and installation tokens (cached
 // until shortly before they expire), and octokit's bundled plugins retry server errors and wait
@@ -27,7 +28,8 @@ const octokitLog = {
 
 export function createGithubApp(config: GithubAppConfig): GithubApp {
   const retries = config.retries ?? 3;
-  const ClientOctokit = Octokit.defaults({
+  // Metrics last: their hooks wrap retry and throttling, so they count each call once, as returned.
+  const ClientOctokit = Octokit.plugin(githubApiMetrics).defaults({
     baseUrl: config.apiUrl.replace(/\/+$/, ""),
     log: octokitLog,
     retry: { retries },

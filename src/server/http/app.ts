@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { routePath } from "hono/route";
 import { SENTINEL_VERSION } from "../../core/version.ts";
 import { MAX_DELIVERY_BYTES } from "../github/read-delivery.ts";
 import { logger } from "../logger.ts";
+import { observeHttpRequest } from "../observability/metrics.ts";
 import { clientAddress } from "./client-address.ts";
 import type { AppBindings, AppDeps } from "./context.ts";
 import { type ErrorBody, httpStatus, toAppError } from "./errors.ts";
@@ -10,6 +12,7 @@ import { ByteBudget, budgetedBody } from "./middleware/body-limit.ts";
 import { registerGithubSetup } from "./routes/github-setup.ts";
 import { registerGithubWebhook } from "./routes/github-webhook.ts";
 import { registerHealth } from "./routes/health.ts";
+import { registerMetricsEndpoint } from "./routes/metrics-exposition.ts";
 import { MAX_PAGERDUTY_BYTES, registerPagerDutyWebhook } from "./routes/pagerduty.ts";
 import { registerV1 } from "./routes/v1/index.ts";
 import { registerStatic } from "./static.ts";
@@ -38,7 +41,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppBindings> {
     c.header("x-request-id", requestId);
     const started = performance.now();
     await next();
-    const ms = Math.round(performance.now() - started);
+    const elapsed = performance.now() - started;
+    const ms = Math.round(elapsed);
+    // The route that answered, as declared (`/api/v1/repositories/:id`): bounded, unlike the path.
+    observeHttpRequest(c.req.method, routePath(c), c.res.status, elapsed / 1000);
     const line = { requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms };
     if (c.res.status >= 500 || ms > SLOW_REQUEST_MS) logger.warn(line, "request");
     else logger.debug(line, "request");
@@ -64,6 +70,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppBindings> {
   );
 
   registerHealth(app, deps, SENTINEL_VERSION);
+  registerMetricsEndpoint(app, deps);
   const { auth } = registerV1(app, deps, { rateLimiter: deps.rateLimiter });
   const webhookBodies = new ByteBudget(WEBHOOK_BODY_BUDGET_BYTES);
   app.use("/api/webhooks/github", budgetedBody(webhookBodies, MAX_DELIVERY_BYTES));

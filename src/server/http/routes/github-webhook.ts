@@ -1,8 +1,10 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { AppError } from "../../../core/errors.ts";
 import { DeliveryGroupCommit } from "../../github/group-commit.ts";
 import { readDelivery } from "../../github/read-delivery.ts";
 import { parseWebhookSecrets } from "../../github/verify.ts";
+import { webhookDeliveries } from "../../observability/metrics.ts";
 import type { AppBindings, AppDeps } from "../context.ts";
 
 /**
@@ -15,6 +17,19 @@ export function registerGithubWebhook(app: OpenAPIHono<AppBindings>, deps: AppDe
   const committer =
     deps.queue.kind === "pg-boss" ? new DeliveryGroupCommit(deps.handle.db, deps.queue) : null;
   app.post("/api/webhooks/github", async (c) => {
+    try {
+      return await receive(c);
+    } catch (error) {
+      // Refusals count by their error code (unauthorized: a wrong secret; unavailable: no database).
+      webhookDeliveries.inc({
+        source: "github",
+        outcome: error instanceof AppError ? error.code : "internal",
+      });
+      throw error;
+    }
+  });
+
+  async function receive(c: Context<AppBindings>) {
     const delivery = await readDelivery(
       { header: (name) => c.req.header(name), body: c.req.raw.body },
       secrets,
@@ -25,6 +40,10 @@ export function registerGithubWebhook(app: OpenAPIHono<AppBindings>, deps: AppDe
     });
     if (!committer) throw new AppError("unavailable", "the job queue is not running");
     const receipt = await committer.receive(delivery);
+    webhookDeliveries.inc({
+      source: "github",
+      outcome: receipt.status === "duplicate" ? "duplicate" : receipt.result.outcome,
+    });
     if (receipt.status === "duplicate")
       return c.json({ status: "duplicate", deliveryId: delivery.deliveryId }, 200);
     return c.json(
@@ -36,5 +55,5 @@ export function registerGithubWebhook(app: OpenAPIHono<AppBindings>, deps: AppDe
       },
       202,
     );
-  });
+  }
 }
