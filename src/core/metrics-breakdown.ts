@@ -8,6 +8,19 @@ export const metricsBreakdownSchema = z.strictObject({
   aiLinesByTool: counts.default({}),
   incidentsBySeverity: counts.default({}),
   samples: counts.default({}),
+  /**
+   * Churn per window (`14d`, `30d`, `90d`), per key: `ai`, `human`, `unknown`, `tool:<name>` (AI
+   * lines), `tier:<tier|none>:<class>`; each `[lines old enough, lines churned]`.
+   */
+  churn: z
+    .record(
+      z.string().regex(/^\d+d$/),
+      z.record(
+        z.string().max(200),
+        z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]),
+      ),
+    )
+    .optional(),
 });
 
 export type MetricsBreakdown = z.infer<typeof metricsBreakdownSchema>;

@@ -58,6 +58,8 @@ describe("sentinel analyze --store", () => {
     });
     const repoId = first.stored?.repositoryId ?? "";
     expect(await counts(repoId)).toEqual({ events: 15, files: 15 });
+    // Line survival of the whole history, as the server stores it for a mirror.
+    expect(first.stored?.lineSurvivalRowsWritten).toBeGreaterThan(0);
 
     const [org] = await db().db.select().from(organizations).where(eq(organizations.slug, "local"));
     const [repo] = await db().db.select().from(repositories).where(eq(repositories.id, repoId));
@@ -95,6 +97,7 @@ describe("sentinel analyze --store", () => {
     const again = await store();
     expect(again.range.incrementalFrom).toBe(history.sha.agentTrace);
     expect(again.summary.commits).toBe(0);
+    expect(again.stored?.lineSurvivalRowsWritten).toBe(0);
 
     // `git add -A` also commits the Agent Trace file the fixture left in the working tree: 2 files.
     history.repo.write("src/later.ts", lines(7, "later"));
@@ -104,6 +107,7 @@ describe("sentinel analyze --store", () => {
     const third = await store();
     expect(third.commits.map((c) => c.sha)).toEqual([later]);
     expect(third.stored).toMatchObject({ commitsStored: 1, filesStored: 2 });
+    expect(third.stored?.lineSurvivalRowsWritten).toBeGreaterThanOrEqual(1);
     expect(await counts(repoId)).toEqual({ events: 16, files: 17 });
 
     // A full re-run rewrites the same rows: no duplicates.

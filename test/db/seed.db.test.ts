@@ -477,6 +477,33 @@ describe("seedDatabase", () => {
     expect(late).toBeGreaterThan(early + 0.1);
   });
 
+  it("stores every repository's line survival, computed by the ledger over its landed history, and churn in repo_metrics", async () => {
+    const { db } = database();
+    const state = await db.execute(
+      sql`SELECT repo_id, source, commits, lines_at_tip, older_lines FROM line_survival_state`,
+    );
+    const repos = await db.execute(sql`SELECT count(*)::int AS n FROM repositories`);
+    expect(state.rows.length).toBe(Number(repos.rows[0]?.n));
+    for (const r of state.rows) {
+      expect(r.source).toBe("seed");
+      expect(Number(r.lines_at_tip)).toBeGreaterThan(Number(r.older_lines));
+    }
+    // What each tip holds equals the lines still present, row by row: one walk, stored consistently.
+    const sums = await db.execute(sql`
+      SELECT st.repo_id, st.lines_at_tip - st.older_lines AS tracked, coalesce(sum(s.lines_present), 0)::int AS present
+      FROM line_survival_state st LEFT JOIN line_survival s ON s.repo_id = st.repo_id
+      GROUP BY st.repo_id, st.lines_at_tip, st.older_lines`);
+    for (const r of sums.rows) expect(Number(r.present)).toBe(Number(r.tracked));
+    const churn = await db.execute(sql`
+      SELECT sum(churn_lines_14d)::int AS lines, sum(churned_lines_14d)::int AS churned,
+             sum(ai_churn_lines_14d)::int AS ai_lines, sum(ai_churned_lines_14d)::int AS ai_churned
+      FROM repo_metrics WHERE period = 'day'`);
+    const c = churn.rows[0] ?? {};
+    expect(Number(c.ai_lines)).toBeGreaterThan(0);
+    expect(Number(c.churned)).toBeGreaterThan(0);
+    expect(Number(c.churned)).toBeLessThan(Number(c.lines));
+  });
+
   it("links each incident to the last successful production deploy before it, with an event per status", async () => {
     const { db } = database();
     const stored = await db.select().from(incidents);

@@ -189,6 +189,11 @@ describe("dashboard", () => {
     await overviewRendered(page);
     await settled(page);
     expect(await page.getByTestId("repository-ranking").locator("tbody tr").count()).toBeGreaterThan(0);
+    // Churn (computed by the line ledger over the seeded history) and the code base today.
+    await page.getByTestId("churn-table").waitFor();
+    expect(await page.getByTestId("churn-table").locator("tbody tr").count()).toBe(3);
+    await page.getByTestId("survival-panel").getByRole("figure").first().waitFor();
+    expect(await page.getByTestId("code-base-today").textContent()).toMatch(/written by AI/);
     await screenshot(page, "04-overview");
 
     await page.getByRole("link", { name: "Repositories", exact: true }).click();
@@ -200,11 +205,19 @@ describe("dashboard", () => {
     await page.getByTestId("recent-changes").waitFor();
     await page.getByTestId("recent-events").waitFor();
     await page.getByTestId("top-ai-files").waitFor();
+    await page.getByTestId("churn-table").waitFor();
+    await page.getByTestId("code-base-today").waitFor();
     await settled(page);
     await screenshot(page, "06-repository");
 
     await page.getByTestId("recent-changes").locator("tbody tr td:first-child a").first().click();
     await page.getByTestId("commit-files").waitFor();
+    // Every analysed file of a seeded commit has its added lines' fate at the tip.
+    await page
+      .getByTestId("file-survival")
+      .filter({ hasText: /\d+ of \d+ \w+ lines/ })
+      .first()
+      .waitFor();
     await page.locator(".signals-row summary").first().click();
     await settled(page);
     await screenshot(page, "07-commit");

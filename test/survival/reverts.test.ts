@@ -56,6 +56,32 @@ describe("RevertFinder", () => {
   });
 });
 
+describe("RevertFinder and generated files", () => {
+  it("does not take a lockfile or dist/ flip-flop for a revert, but still sees a real one beside it", () => {
+    const finder = new RevertFinder();
+    const v1 = digest(40, 17);
+    const v2 = digest(41, 19);
+    const x = digest(3, 23);
+    const y = digest(2, 29);
+    finder.add(plain(1, "Bump deps", [change("package-lock.json", v1, v2)]));
+    finder.add(plain(2, "Rebuild", [change("dist/app.js", v2, v1)]));
+    finder.add(plain(3, "Unrelated: lockfile back", [change("package-lock.json", v2, v1)]));
+    finder.add(plain(4, "Rebuild again", [change("dist/app.js", v1, v2)]));
+    finder.add(plain(5, "Tune retry", [change("src/retry.ts", x, y), change("yarn.lock", v1, v2)]));
+    finder.add(plain(6, "Undo retry tuning", [change("src/retry.ts", y, x), change("yarn.lock", v1, v1)]));
+    expect(finder.links).toEqual([{ sha: sha(6), reverted: sha(5), inWalk: true, method: "inverse-diff" }]);
+  });
+
+  it("counts the flip-flop as a revert when nothing is left out (the filter is what stops it)", () => {
+    const finder = new RevertFinder({ ignorePath: () => false });
+    const v1 = digest(40, 17);
+    const v2 = digest(41, 19);
+    finder.add(plain(1, "Bump deps", [change("package-lock.json", v1, v2)]));
+    finder.add(plain(2, "Unrelated: lockfile back", [change("package-lock.json", v2, v1)]));
+    expect(finder.links).toHaveLength(1);
+  });
+});
+
 describe("diffKeys", () => {
   it("matches a diff with its inverse whatever the file order, and ignores whitespace-only files", () => {
     const a = change("a.ts", digest(1, 1), digest(2, 2));

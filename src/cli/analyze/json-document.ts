@@ -33,6 +33,8 @@ export interface StoredFacts {
   repository: string;
   commitsStored: number;
   filesStored: number;
+  /** line_survival rows written or updated (the whole history of the tip is walked); null when skipped. */
+  lineSurvivalRowsWritten?: number | null;
 }
 
 export interface AnalysisDocument extends Breakdown {

@@ -4,10 +4,11 @@ import { classifyTier, type TierContext } from "../../core/attribution/tiers.ts"
 import type { AttributionContext, CommitAttribution } from "../../core/attribution/types.ts";
 import type { RiskTier } from "../../core/enums.ts";
 import { type ChurnCell, churnWindows, groupFates, survivalAt } from "../../core/survival/figures.ts";
-import { type FileVerdict, LINE_CLASSES, type LineClass, LineLedger } from "../../core/survival/ledger.ts";
-import { RevertFinder, type RevertLink, revertRates } from "../../core/survival/reverts.ts";
+import { type FileVerdict, LINE_CLASSES, type LineClass } from "../../core/survival/ledger.ts";
+import { type RevertLink, revertRates } from "../../core/survival/reverts.ts";
 import type { RepositoryEvidence } from "../../git/commit-input.ts";
-import { BlobLineCounter, countTreeLines, openLineHistory } from "../../git/line-history.ts";
+import { countTreeLines } from "../../git/line-history.ts";
+import { type LineWalk, walkLineHistory as walkGitHistory, walkTip } from "../../git/line-walk.ts";
 import type { LogRange } from "../../git/log-stream.ts";
 import type { RepositoryInfo } from "../../git/repository.ts";
 import { runGit } from "../../git/run-git.ts";
@@ -163,13 +164,7 @@ export class VerdictIndex {
   }
 }
 
-/** The walk, done: the ledger (not yet classified) and the reverts it found. */
-export interface LineWalk {
-  ledger: LineLedger;
-  reverts: RevertFinder;
-  /** Some parent lies outside the walk: the end revision may hold lines older than it. */
-  bounded: boolean;
-}
+export type { LineWalk };
 
 /**
  * Commits that may carry line-level evidence: those with a git-ai note or an Agent Trace record.
@@ -203,31 +198,13 @@ export async function walkLineHistory(request: {
   signal?: AbortSignal;
 }): Promise<LineWalk | null> {
   const { repo, range } = request;
-  const walk = await openLineHistory(
-    repo.root,
-    { revisions: range.revisions, since: range.since, firstParent: range.firstParent },
-    repo.shallowCommits,
-  );
-  if (walk.size === 0) return null;
-  const ledger = new LineLedger({ lineNumbersFor: request.lineNumbersFor });
-  const reverts = new RevertFinder();
-  const blobs = new BlobLineCounter(repo.root);
-  try {
-    for await (const commit of walk.commits()) {
-      if (request.signal?.aborted) return null;
-      const needs = ledger.needs(commit);
-      ledger.apply(commit, needs.length > 0 ? await blobs.count(needs) : undefined);
-      reverts.add({
-        sha: commit.sha,
-        message: commit.message,
-        parentCount: commit.parentCount,
-        diff: commit.diffs[0] ?? null,
-      });
-    }
-  } finally {
-    blobs.close();
-  }
-  return { ledger, reverts, bounded: walk.bounded };
+  return walkGitHistory({
+    root: repo.root,
+    range: { revisions: range.revisions, since: range.since, firstParent: range.firstParent },
+    shallow: repo.shallowCommits,
+    lineNumbersFor: request.lineNumbersFor,
+    ...(request.signal ? { signal: request.signal } : {}),
+  });
 }
 
 export interface LineReportRequest {
@@ -250,10 +227,7 @@ export async function lineHistoryReport(
   ledger.classify(verdicts.lookup);
   if (ledger.mismatches > 0)
     request.warn(`line survival: ${ledger.mismatches} diff hunks did not match the tracked lines`);
-  const end =
-    request.preferredEnd !== null && ledger.tips.includes(request.preferredEnd)
-      ? request.preferredEnd
-      : (ledger.tips[ledger.tips.length - 1] ?? ledger.shas[ledger.shas.length - 1]);
+  const end = walkTip(ledger, request.preferredEnd);
   if (end === undefined) return null;
 
   const figures = survivalAt(ledger, end);

@@ -11,6 +11,8 @@ import {
 import { orgSettings } from "../../server/services/metrics/settings.ts";
 import { getActiveModel } from "../../server/services/ml-models.ts";
 import { findOrganizationBySlug } from "../../server/services/organizations/find-organization-by-slug.ts";
+import { lineHistoryFromGit } from "../../server/services/survival/from-git.ts";
+import { storeLineSurvival } from "../../server/services/survival/store-line-survival.ts";
 import type { AnalysisDocument } from "./json-document.ts";
 import { type AnalysisRequest, runAnalysis } from "./run-analysis.ts";
 
@@ -60,12 +62,22 @@ export async function storeAnalysis(
   });
   if (analysedTip)
     await markRepositoryAnalyzed(ctx, repository.id, { sha: analysedTip, branch: request.repo.branch });
+  // Line survival as the server stores it for a mirror: the tip's whole history, stored by
+  // difference (so a later --store only writes what changed); verdicts are joined when read.
+  let lineSurvivalRowsWritten: number | null = null;
+  const tip = analysedTip ?? repository.lastAnalyzedSha;
+  if (request.survival !== false && tip) {
+    const result = await lineHistoryFromGit({ root: request.repo.root, revision: tip, source: "local" });
+    if (result)
+      lineSurvivalRowsWritten = (await storeLineSurvival(ctx, { repoId: repository.id, result })).written;
+  }
   document.stored = {
     organization: org.slug,
     repositoryId: repository.id,
     repository: repository.fullName,
     commitsStored,
     filesStored,
+    lineSurvivalRowsWritten,
   };
   return document;
 }

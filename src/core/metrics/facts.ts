@@ -54,6 +54,21 @@ export interface IncidentFact {
   suspectAiShare: number | null;
 }
 
+/** A line_survival row with its file's verdict (code_attribution), for churn. */
+export interface SurvivalFact {
+  sha: string;
+  path: string;
+  /** line_survival.committed_at. */
+  at: number;
+  /** The file's plurality verdict; `unknown` when the commit-file has no attribution. */
+  lineClass: "ai" | "human" | "unknown";
+  tool: string | null;
+  tier: RiskTier | null;
+  added: number;
+  /** Deleted or rewritten within 14 / 30 / 90 days. */
+  churned: [number, number, number];
+}
+
 export interface RepoFacts {
   commits: CommitFact[];
   attributions: AttributionFact[];
@@ -65,6 +80,12 @@ export interface RepoFacts {
    */
   deploys: DeployFact[];
   incidents: IncidentFact[];
+  /** Line survival of the commit-files in range (absent: none stored). */
+  survival?: SurvivalFact[];
+  /** line_survival_state.history_end: churn windows are complete up to it; null when none stored. */
+  historyEnd?: number | null;
+  /** Commits of the repository a later commit reverted (commit_reverts, in the history). */
+  revertedShas?: readonly string[];
 }
 
 export function emptyTiers(): AttributionFact["tiers"] {

@@ -1,3 +1,4 @@
+export * from "./churn.ts";
 export * from "./deploys.ts";
 export * from "./dora.ts";
 export * from "./facts.ts";

@@ -1,7 +1,15 @@
 import { INCIDENT_SEVERITIES, TIME_PERIODS } from "../enums.ts";
 import type { MetricsBreakdown } from "../metrics-breakdown.ts";
+import { churnOf } from "./churn.ts";
 import { type DeploySummary, summarizeDeploys } from "./deploys.ts";
-import type { AttributionFact, CommitFact, IncidentFact, PullRequestFact, RepoFacts } from "./facts.ts";
+import type {
+  AttributionFact,
+  CommitFact,
+  IncidentFact,
+  PullRequestFact,
+  RepoFacts,
+  SurvivalFact,
+} from "./facts.ts";
 import { type PeriodKey, periodStart } from "./periods.ts";
 import { aiShare, changeFailureRate, isAiHeavy, median } from "./stats.ts";
 
@@ -42,6 +50,20 @@ export interface MetricRow extends PeriodKey {
   medianTimeToRestoreSeconds: number | null;
   medianTimeToRestoreAiSeconds: number | null;
   medianTimeToRestoreOtherSeconds: number | null;
+  churnLines14d: number;
+  churnedLines14d: number;
+  aiChurnLines14d: number;
+  aiChurnedLines14d: number;
+  churnLines30d: number;
+  churnedLines30d: number;
+  aiChurnLines30d: number;
+  aiChurnedLines30d: number;
+  churnLines90d: number;
+  churnedLines90d: number;
+  aiChurnLines90d: number;
+  aiChurnedLines90d: number;
+  revertedCommits: number;
+  aiHeavyRevertedCommits: number;
   breakdown: MetricsBreakdown;
 }
 
@@ -71,6 +93,20 @@ export const ADDITIVE_COLUMNS = [
   "failedDeploys",
   "aiHeavyFailedDeploys",
   "incidentsOpened",
+  "churnLines14d",
+  "churnedLines14d",
+  "aiChurnLines14d",
+  "aiChurnedLines14d",
+  "churnLines30d",
+  "churnedLines30d",
+  "aiChurnLines30d",
+  "aiChurnedLines30d",
+  "churnLines90d",
+  "churnedLines90d",
+  "aiChurnLines90d",
+  "aiChurnedLines90d",
+  "revertedCommits",
+  "aiHeavyRevertedCommits",
 ] as const satisfies ReadonlyArray<keyof MetricRow>;
 
 function emptyRow(key: PeriodKey): MetricRow {
@@ -111,6 +147,20 @@ function emptyRow(key: PeriodKey): MetricRow {
     medianTimeToRestoreSeconds: null,
     medianTimeToRestoreAiSeconds: null,
     medianTimeToRestoreOtherSeconds: null,
+    churnLines14d: 0,
+    churnedLines14d: 0,
+    aiChurnLines14d: 0,
+    aiChurnedLines14d: 0,
+    churnLines30d: 0,
+    churnedLines30d: 0,
+    aiChurnLines30d: 0,
+    aiChurnedLines30d: 0,
+    churnLines90d: 0,
+    churnedLines90d: 0,
+    aiChurnLines90d: 0,
+    aiChurnedLines90d: 0,
+    revertedCommits: 0,
+    aiHeavyRevertedCommits: 0,
     breakdown: { aiLinesByTool: {}, incidentsBySeverity: {}, samples: {} },
   };
 }
@@ -146,6 +196,7 @@ export function bucketsOf(facts: RepoFacts): PeriodKey[] {
   for (const p of facts.pullRequests) add(p.at);
   for (const d of facts.deploys) add(d.at);
   for (const i of facts.incidents) add(i.startedAt);
+  for (const s of facts.survival ?? []) add(s.at);
   return [...keys.values()];
 }
 
@@ -155,6 +206,7 @@ interface BucketFacts {
   pullRequests: PullRequestFact[];
   deploys: DeploySummary[];
   incidents: IncidentFact[];
+  survival: SurvivalFact[];
 }
 
 /**
@@ -190,6 +242,7 @@ export function computeMetricRows(
       pullRequests: [],
       deploys: [],
       incidents: [],
+      survival: [],
     });
   }
   // The groups a fact lands in depend only on its UTC day: found once per day.
@@ -211,6 +264,8 @@ export function computeMetricRows(
   for (const pr of facts.pullRequests) place(pr.at, "pullRequests", pr);
   for (const d of deploys) place(d.at, "deploys", d);
   for (const i of facts.incidents) place(i.startedAt, "incidents", i);
+  for (const s of facts.survival ?? []) place(s.at, "survival", s);
+  const reverted = new Set(facts.revertedShas ?? []);
 
   const rows: MetricRow[] = [];
   for (const key of buckets) {
@@ -221,6 +276,12 @@ export function computeMetricRows(
     const commitShas = new Set(group.commits.map((c) => c.sha));
     row.commits = commitShas.size;
     row.aiCommits = [...commitShas].filter(heavySha).length;
+    for (const sha of commitShas) {
+      if (!reverted.has(sha)) continue;
+      row.revertedCommits++;
+      if (heavySha(sha)) row.aiHeavyRevertedCommits++;
+    }
+    applyChurn(row, group.survival, facts.historyEnd ?? null);
 
     for (const a of group.attributions) {
       row.filesChanged += a.files;
@@ -269,6 +330,17 @@ export function computeMetricRows(
     if (!isEmptyRow(row)) rows.push(row);
   }
   return rows;
+}
+
+function applyChurn(row: MetricRow, facts: readonly SurvivalFact[], historyEnd: number | null): void {
+  const churn = churnOf(facts, historyEnd);
+  if (churn === null) return;
+  const [a14, a30, a90] = churn.all as [[number, number], [number, number], [number, number]];
+  const [i14, i30, i90] = churn.ai as [[number, number], [number, number], [number, number]];
+  [row.churnLines14d, row.churnedLines14d, row.aiChurnLines14d, row.aiChurnedLines14d] = [...a14, ...i14];
+  [row.churnLines30d, row.churnedLines30d, row.aiChurnLines30d, row.aiChurnedLines30d] = [...a30, ...i30];
+  [row.churnLines90d, row.churnedLines90d, row.aiChurnLines90d, row.aiChurnedLines90d] = [...a90, ...i90];
+  row.breakdown.churn = churn.breakdown;
 }
 
 /** Keys in a fixed order, so rows built in different ways compare equal. */

@@ -1,10 +1,13 @@
+import { GENERATED, LOCKFILE, VENDORED } from "../attribution/linguist.ts";
 import type { FileDiff } from "./history.ts";
 
 // Commits that revert earlier ones, found three ways, strongest first:
 // 1. git's message: "This reverts commit <sha>." (`git revert` writes it), when the walk holds it;
 // 2. GitHub's title: `Revert "<subject>"` (the Revert button; a squash merge appends " (#n)"),
 //    matched to the latest earlier commit with that subject, with or without its own " (#n)";
-// 3. the diff: identical, whitespace ignored, to the inverse of an earlier commit's diff.
+// 3. the diff: identical, whitespace ignored, to the inverse of an earlier commit's diff, leaving
+//    out generated and vendored files (lockfiles, dist/, minified files: Linguist's path rules),
+//    which flip back and forth between unrelated commits and would pass for reverts.
 // A revert of a revert is just a revert whose target is itself a revert.
 
 export type RevertMethod = "message" | "title" | "inverse-diff";
@@ -60,17 +63,29 @@ function words(values: readonly number[], seed: number): number {
 
 const SEEDS = [0x811c9dc5, 0x3b9aca07] as const;
 
+const GENERATED_PATHS = [LOCKFILE, ...VENDORED, ...GENERATED];
+
+/** Whether a path is generated or vendored by Linguist's path rules: left out of inverse diffs. */
+export function generatedOrVendored(path: string): boolean {
+  return GENERATED_PATHS.some((rule) => rule.re.test(path));
+}
+
 /**
  * A commit's diff and its inverse, as comparable keys (null when the diff changes nothing once
  * whitespace is ignored). Lines count as a multiset per file and files as a set (sums of hashes),
  * so the keys do not depend on where lines sit, on how git aligned duplicates, or on file order.
  */
-export function diffKeys(diff: readonly FileDiff[]): { forward: string; inverse: string } | null {
+export function diffKeys(
+  diff: readonly FileDiff[],
+  ignorePath: (path: string) => boolean = () => false,
+): { forward: string; inverse: string } | null {
   const forward = [0, 0];
   const inverse = [0, 0];
   let files = 0;
   for (const f of diff) {
     if (!f.binary && f.hunks.length === 0 && f.oldPath === f.newPath) continue;
+    if ((f.oldPath !== null && ignorePath(f.oldPath)) || (f.newPath !== null && ignorePath(f.newPath)))
+      continue;
     files++;
     const oldPath = hash32(f.oldPath ?? "", SEEDS[0]);
     const newPath = hash32(f.newPath ?? "", SEEDS[0]);
@@ -100,10 +115,16 @@ export class RevertFinder {
   readonly #bySubject = new Map<string, string>();
   readonly #byBareSubject = new Map<string, string>();
   readonly #byInverse = new Map<string, string>();
+  readonly #ignorePath: (path: string) => boolean;
+
+  /** `ignorePath`: files the inverse-diff test leaves out (default: generated and vendored ones). */
+  constructor(options: { ignorePath?: (path: string) => boolean } = {}) {
+    this.#ignorePath = options.ignorePath ?? generatedOrVendored;
+  }
 
   add(commit: RevertInput): RevertLink | null {
     const subject = subjectOf(commit.message);
-    const keys = commit.diff === null ? null : diffKeys(commit.diff);
+    const keys = commit.diff === null ? null : diffKeys(commit.diff, this.#ignorePath);
     // A merge's diff only carries a branch in; it can be reverted (`git revert -m 1`), it reverts nothing.
     const link = this.#match(commit, subject, commit.parentCount > 1 ? null : (keys?.forward ?? null));
     if (link) this.links.push(link);

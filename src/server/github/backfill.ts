@@ -16,6 +16,7 @@ import {
   startCommitImport,
 } from "../services/github/repository-sync.ts";
 import { orgSettings } from "../services/metrics/settings.ts";
+import { scheduleLineSurvival } from "../services/survival/schedule.ts";
 import { type ApiCommit, commitEventFromApi } from "./api-mapping.ts";
 import { enqueueMany, prepareIngestionQueues } from "./enqueue-many.ts";
 import { deployEvent, prMergedEvent, prOpenedEvent } from "./event-mapping.ts";
@@ -121,6 +122,9 @@ export async function runBackfillPage(
       // Merged PRs come before their commits: the commit phase attributes each merge with its PR.
       const rows = await recordEvents(ctx, deps.queue, events, { attribute: payload.phase !== "pulls" });
       if (payload.phase === "commits") await addCommitsDone(ctx, repo.id, rows.length);
+      // The history is in the mirror and attributed: walk it for line survival (issue #15).
+      if (fromMirror && "gitDir" in fromMirror)
+        await scheduleLineSurvival(tx, deps.queue, { orgId: payload.orgId, repoId: repo.id });
       if (next) {
         await enqueueMany(deps.queue, tx, backfillJob, [
           { ...payload, ...next, imported: payload.imported + rows.length + imported },

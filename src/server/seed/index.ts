@@ -41,6 +41,7 @@ import type { SeedCommit } from "./history.ts";
 import { generateIncidents } from "./incidents.ts";
 import { insertRows } from "./insert.ts";
 import { createRandom } from "./random.ts";
+import { seedLineSurvival } from "./survival.ts";
 
 // `sentinel db seed` and the first `npm start`: writes the demo in one transaction, an
 // organization at a time, the way the product fills a database: events recorded, the
@@ -211,6 +212,7 @@ async function insertOrg(
   inserted.code_events += (await recordCodeEvents(tx, events)).length;
 
   const attributed = await attributeHistory(ctx, plan, org, repos, inserted);
+  for (const repo of repos) await seedLineSurvival(ctx, repo.row.id, repo.history.commits);
   await seedIncidents(ctx, plan, org, repos, attributed, inserted, nextSeverity);
   return true;
 }
@@ -248,7 +250,12 @@ async function attributeHistory(
       training.map((r) => ({ repoId: r.row.id, commits: r.early })),
       attributed.filter((a) => trainOn.has(a.repoId)),
     );
-    const trained = await trainModel(ctx, { examples, now: modelTrainedAt(plan.anchor) });
+    // The demo shows what the detector does, so its model is switched on whatever its figures.
+    const trained = await trainModel(ctx, {
+      examples,
+      now: modelTrainedAt(plan.anchor),
+      activation: "always",
+    });
     if (trained.status === "trained") inserted.ml_models++;
   }
   const model = await getActiveModel(ctx);

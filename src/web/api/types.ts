@@ -31,7 +31,12 @@ import type {
 } from "../../server/http/routes/v1/invitations.ts";
 import type { meSchema } from "../../server/http/routes/v1/me.ts";
 import type { memberSchema } from "../../server/http/routes/v1/members.ts";
-import type { doraSchema, rankingSchema, seriesSchema } from "../../server/http/routes/v1/metrics.ts";
+import type {
+  doraSchema,
+  rankingSchema,
+  seriesSchema,
+  survivalSchema,
+} from "../../server/http/routes/v1/metrics.ts";
 import type { organizationSchema } from "../../server/http/routes/v1/organization.ts";
 import type { repositorySchema, repositorySyncSchema } from "../../server/http/routes/v1/repositories.ts";
 
@@ -86,6 +91,9 @@ export type MetricsPoint = MetricsSeries["series"][number];
 export type TierLines = MetricsPoint["tiers"][RiskTier];
 export type Dora = z.infer<typeof doraSchema>;
 export type DoraGroup = Dora["all"];
+export type Survival = z.infer<typeof survivalSchema>;
+export type ChurnWindow = Survival["churn"][number];
+export type FileSurvival = Commit["survival"][number];
 export type RepositoryRanking = z.infer<typeof rankingSchema>["items"][number];
 
 export type Incident = z.infer<typeof incidentSchema>;

@@ -158,3 +158,32 @@ export function TierChart({ series }: { series: MetricsPoint[] }) {
     </figure>
   );
 }
+
+/** One row per risk tier: churn rate of AI-written lines beside the rest, for one window. */
+export interface ChurnTierRow {
+  tier: string;
+  ai: number | null;
+  other: number | null;
+}
+
+/** Share of added lines deleted or rewritten within the window, AI-written vs other, by risk tier. */
+export function ChurnByTierChart({ rows, days }: { rows: ChurnTierRow[]; days: number }) {
+  const data = rows.map((r) => ({ tier: tierLabel(r.tier), ai: r.ai ?? 0, other: r.other ?? 0 }));
+  const highest = Math.max(0, ...rows.flatMap((r) => [r.ai ?? 0, r.other ?? 0]));
+  const top = Math.min(1, Math.max(0.1, Math.ceil(highest * 10) / 10));
+  return (
+    <figure className="chart" aria-label={`Churn within ${days} days by risk tier, AI-written and other`}>
+      <ResponsiveContainer width="100%" height={HEIGHT}>
+        <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+          <CartesianGrid stroke="#e2e8f0" vertical={false} />
+          <XAxis dataKey="tier" tick={axisTick} />
+          <YAxis tick={axisTick} tickFormatter={percentTick} width={44} domain={[0, top]} allowDataOverflow />
+          <Tooltip formatter={(value) => formatPercent(Number(value), 1)} />
+          <Legend wrapperStyle={{ fontSize: 12 }} />
+          <Bar dataKey="ai" name="AI-written" fill="#4f46e5" isAnimationActive={false} />
+          <Bar dataKey="other" name="Other" fill="#cbd5e1" isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}

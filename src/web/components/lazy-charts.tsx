@@ -9,9 +9,12 @@ const charts = () => import("./charts.tsx");
 const LazyAiShare = preloadable(() => charts().then((m) => m.AiShareByToolChart));
 const LazyCoverage = preloadable(() => charts().then((m) => m.CoverageChart));
 const LazyTier = preloadable(() => charts().then((m) => m.TierChart));
-Promise.all([LazyAiShare.preload(), LazyCoverage.preload(), LazyTier.preload()]).catch(() => {
-  // A chart whose chunk failed to load says so where it is drawn, through the error boundary.
-});
+const LazyChurn = preloadable(() => charts().then((m) => m.ChurnByTierChart));
+Promise.all([LazyAiShare.preload(), LazyCoverage.preload(), LazyTier.preload(), LazyChurn.preload()]).catch(
+  () => {
+    // A chart whose chunk failed to load says so where it is drawn, through the error boundary.
+  },
+);
 
 type Charts = typeof import("./charts.tsx");
 
@@ -43,6 +46,14 @@ export function TierChart(props: ComponentProps<Charts["TierChart"]>) {
   return (
     <Suspense fallback={<ChartFallback />}>
       <LazyTier {...props} />
+    </Suspense>
+  );
+}
+
+export function ChurnByTierChart(props: ComponentProps<Charts["ChurnByTierChart"]>) {
+  return (
+    <Suspense fallback={<ChartFallback />}>
+      <LazyChurn {...props} />
     </Suspense>
   );
 }

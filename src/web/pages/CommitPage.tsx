@@ -2,7 +2,7 @@ import { type FormEvent, useState } from "react";
 import { Link, useParams } from "react-router";
 import { RISK_TIERS } from "../../core/enums.ts";
 import { useActorName, useApiMutation, useApiQuery, useHasRole, useOrgSlug } from "../api/hooks.ts";
-import type { Attribution, Commit, DetectionSignals } from "../api/types.ts";
+import type { Attribution, Commit, DetectionSignals, FileSurvival } from "../api/types.ts";
 import { Empty, ErrorState, InlineError, Loading } from "../components/states.tsx";
 import {
   Badge,
@@ -65,6 +65,16 @@ export default function CommitPage() {
           <div className="stat-label">Files</div>
           <div className="stat-value">{c.files.length}</div>
         </div>
+        {c.survival.some((f) => f.lineClass === "ai") ? (
+          <div className="stat" data-testid="ai-lines-surviving">
+            <div className="stat-label">AI lines still in the code</div>
+            <div className="stat-value">
+              {c.survival.reduce((n, f) => n + f.aiLinesPresent, 0)} /{" "}
+              {c.survival.reduce((n, f) => n + (f.lineClass === "ai" ? f.linesAdded : 0), 0)}
+            </div>
+            <div className="stat-hint">at the repository's tip</div>
+          </div>
+        ) : null}
         <div className="stat">
           <div className="stat-label">AI lines / added</div>
           <div className="stat-value">
@@ -88,6 +98,7 @@ export default function CommitPage() {
                 <th scope="col">Method</th>
                 <th scope="col">Lines</th>
                 <th scope="col">Tool</th>
+                <th scope="col">Still in the code</th>
                 {canOverride ? (
                   <th scope="col">
                     <span className="visually-hidden">Actions</span>
@@ -100,6 +111,7 @@ export default function CommitPage() {
                 <FileRow
                   key={file.id}
                   file={file}
+                  survival={c.survival.find((s) => s.path === file.filePath)}
                   canOverride={canOverride}
                   onOverride={() => setOverriding({ filePath: file.filePath })}
                 />
@@ -114,10 +126,12 @@ export default function CommitPage() {
 
 function FileRow({
   file,
+  survival,
   canOverride,
   onOverride,
 }: {
   file: Attribution;
+  survival: FileSurvival | undefined;
   canOverride: boolean;
   onOverride: () => void;
 }) {
@@ -148,6 +162,9 @@ function FileRow({
           {file.tool ?? <span className="muted">—</span>}
           {file.model ? <div className="muted small">{file.model}</div> : null}
         </td>
+        <td data-testid="file-survival">
+          <SurvivalCell survival={survival} />
+        </td>
         {canOverride ? (
           <td>
             <button
@@ -162,7 +179,7 @@ function FileRow({
         ) : null}
       </tr>
       <tr className="signals-row">
-        <td colSpan={canOverride ? 7 : 6}>
+        <td colSpan={canOverride ? 8 : 7}>
           <details>
             <summary>
               Signals ({signals?.signals?.length ?? 0})
@@ -173,6 +190,21 @@ function FileRow({
         </td>
       </tr>
     </>
+  );
+}
+
+/** What became of the file's added lines at the tip: its AI lines when the file is AI's. */
+function SurvivalCell({ survival }: { survival: FileSurvival | undefined }) {
+  if (!survival) return <span className="muted">—</span>;
+  const churned = survival.linesAdded - survival.linesPresent;
+  const label = survival.lineClass === "ai" ? "AI lines" : `${survival.lineClass} lines`;
+  return (
+    <span
+      title={`${churned} deleted or rewritten; ${survival.churned14d} within 14 days, ${survival.churned90d} within 90`}
+    >
+      {survival.linesPresent} of {survival.linesAdded} {label}
+      <div className="muted small">{formatPercent(survival.linesPresent / survival.linesAdded)} survive</div>
+    </span>
   );
 }
 

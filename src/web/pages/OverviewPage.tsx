@@ -4,6 +4,7 @@ import type { RepositoryRanking } from "../api/types.ts";
 import { useMetricsWindow, WindowControls } from "../components/filters.tsx";
 import { DoraTiles, MetricsPanel, RecentIncidents } from "../components/metrics.tsx";
 import { Empty, QueryState } from "../components/states.tsx";
+import { SurvivalPanel } from "../components/survival.tsx";
 import { Card, PageHeader } from "../components/ui.tsx";
 import { formatNumber, formatPercent } from "../format.ts";
 
@@ -19,6 +20,7 @@ export default function OverviewPage() {
         actions={<WindowControls />}
       />
       <MetricsPanel />
+      <SurvivalPanel />
       <DoraTiles />
       <div className="grid grid-2">
         <RepositoryRankingCard />

@@ -6,6 +6,7 @@ import { FilterBar, useMetricsWindow, useQueryParams, WindowControls } from "../
 import { ImportBanner } from "../components/history-import.tsx";
 import { DoraTiles, MetricsPanel, RecentIncidents } from "../components/metrics.tsx";
 import { Empty, ErrorState, Loading, QueryState } from "../components/states.tsx";
+import { SurvivalPanel } from "../components/survival.tsx";
 import { Badge, Card, ConfidenceMeter, PageHeader, TierBadge } from "../components/ui.tsx";
 import {
   formatDate,
@@ -43,6 +44,7 @@ export default function RepositoryPage() {
       />
       <ImportBanner repositoryId={repositoryId} />
       <MetricsPanel repositoryId={repositoryId} />
+      <SurvivalPanel repositoryId={repositoryId} />
       <FileFilters />
       <div className="grid grid-2">
         <TopAiFiles repositoryId={repositoryId} />

@@ -207,4 +207,25 @@ export const factsArbitrary: fc.Arbitrary<RepoFacts> = fc
       deployEventId: `d${x.deploy}`,
       suspectAiShare: (i % 3) / 2,
     })),
+    // Line survival of each commit's file: every class, named and unnamed tiers, lines of every
+    // age against a fixed history end (so some are too young for a window), and some reverts.
+    survival: commits.map((c, i) => {
+      const added = c.added + 1;
+      const c14 = Math.min(i % 5, added);
+      const c30 = Math.min(c14 + (i % 2), added);
+      const c90 = Math.min(c30 + 1, added);
+      const lineClass = (["ai", "human", "unknown"] as const)[i % 3] ?? "unknown";
+      return {
+        sha: `s${i}`,
+        path: `src/f${i % 4}.ts`,
+        at: c.at,
+        lineClass,
+        tool: lineClass === "ai" ? c.tool : null,
+        tier: i % 2 === 0 ? ("T3_core" as const) : null,
+        added,
+        churned: [c14, c30, c90] as [number, number, number],
+      };
+    }),
+    historyEnd: START + SPAN,
+    revertedShas: commits.flatMap((_, i) => (i % 4 === 1 ? [`s${i}`] : [])),
   }));

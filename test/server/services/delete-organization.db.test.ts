@@ -69,6 +69,15 @@ async function seedEverything(handle: Database): Promise<Seeded> {
     VALUES (${org.id}, ${unique("lr")}, '{}'::jsonb, '{}'::jsonb, '{}'::jsonb, 0.5)`);
   await handle.execute(sql`INSERT INTO repository_sync (repo_id, org_id, mirror_status, mirror_bytes, backfill_status)
     VALUES (${t.repoId}, ${org.id}, 'ready', 1024, 'done')`);
+  await handle.execute(sql`INSERT INTO line_survival (org_id, repo_id, commit_sha, file_path, committed_at,
+      lines_added, lines_present, churned_14d, churned_30d, churned_90d)
+    VALUES (${org.id}, ${t.repoId}, ${"c".repeat(40)}, 'a.ts', now(), 3, 1, 1, 1, 2)`);
+  await handle.execute(sql`INSERT INTO line_survival_state (repo_id, org_id, source, tip_sha, history_end, commits,
+      lines_at_tip, older_lines)
+    VALUES (${t.repoId}, ${org.id}, 'mirror', ${"c".repeat(40)}, now(), 1, 1, 0)`);
+  await handle.execute(sql`INSERT INTO commit_reverts (org_id, repo_id, commit_sha, reverted_sha, method, in_history,
+      committed_at)
+    VALUES (${org.id}, ${t.repoId}, ${"d".repeat(40)}, ${"c".repeat(40)}, 'message', true, now())`);
   for (const commitSha of ["a".repeat(40), "b".repeat(40)]) {
     await queue.enqueue(handle, attributeCommitJob, { orgId: org.id, repoId: t.repoId, commitSha });
   }

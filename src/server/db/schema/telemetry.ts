@@ -6,6 +6,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   real,
   text,
   timestamp,
@@ -20,11 +21,15 @@ import { detectionMethod, eventType, riskTier, timePeriod } from "./enums.ts";
 import { repositories } from "./github.ts";
 import { organizations } from "./organizations.ts";
 
-/** Raw telemetry, append-only. No foreign key points here, so it can be partitioned by time. */
+/**
+ * Raw telemetry, append-only, partitioned by UTC month of `timestamp` (drizzle/0009; Drizzle cannot
+ * declare partitioning, docs/decisions/0005-code-events-partitioned-by-month.md). Every key
+ * includes `timestamp`, hence the primary key (id, timestamp). No foreign key points here.
+ */
 export const codeEvents = pgTable(
   "code_events",
   {
-    id: id(),
+    id: uuid("id").notNull().defaultRandom(),
     orgId: uuid("org_id")
       .notNull()
       .references(() => organizations.id, { onDelete: "cascade" }),
@@ -43,11 +48,12 @@ export const codeEvents = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
+    primaryKey({ name: "code_events_pkey", columns: [t.id, t.timestamp] }),
     index("code_events_repo_timestamp_idx").on(t.repoId, t.timestamp.desc().nullsFirst()),
     index("code_events_commit_sha_idx").on(t.commitSha).where(sql`${t.commitSha} IS NOT NULL`),
     index("code_events_repo_type_timestamp_idx").on(t.repoId, t.eventType, t.timestamp),
     // Idempotent ingest: a redelivered push or a re-run backfill adds nothing. Includes the time
-    // column so it stays valid once the table is partitioned by time.
+    // column, as every unique key of a table partitioned by time must.
     uniqueIndex("code_events_natural_key").on(t.repoId, t.eventType, t.sourceKey, t.timestamp),
     index("code_events_org_timestamp_idx").on(t.orgId, t.timestamp),
   ],
@@ -176,6 +182,23 @@ export const repoMetrics = pgTable(
     medianTimeToRestoreSeconds: doublePrecision("median_time_to_restore_seconds"),
     medianTimeToRestoreAiSeconds: doublePrecision("median_time_to_restore_ai_seconds"),
     medianTimeToRestoreOtherSeconds: doublePrecision("median_time_to_restore_other_seconds"),
+    // Churn (docs/metrics.md): lines the period's commits added that were old enough for the
+    // window by the history's end, and of those the ones deleted or rewritten within it; all and AI.
+    churnLines14d: integer("churn_lines_14d").notNull().default(0),
+    churnedLines14d: integer("churned_lines_14d").notNull().default(0),
+    aiChurnLines14d: integer("ai_churn_lines_14d").notNull().default(0),
+    aiChurnedLines14d: integer("ai_churned_lines_14d").notNull().default(0),
+    churnLines30d: integer("churn_lines_30d").notNull().default(0),
+    churnedLines30d: integer("churned_lines_30d").notNull().default(0),
+    aiChurnLines30d: integer("ai_churn_lines_30d").notNull().default(0),
+    aiChurnedLines30d: integer("ai_churned_lines_30d").notNull().default(0),
+    churnLines90d: integer("churn_lines_90d").notNull().default(0),
+    churnedLines90d: integer("churned_lines_90d").notNull().default(0),
+    aiChurnLines90d: integer("ai_churn_lines_90d").notNull().default(0),
+    aiChurnedLines90d: integer("ai_churned_lines_90d").notNull().default(0),
+    /** The period's commits that a later commit reverted, all and AI-heavy. */
+    revertedCommits: integer("reverted_commits").notNull().default(0),
+    aiHeavyRevertedCommits: integer("ai_heavy_reverted_commits").notNull().default(0),
     /** By-tool AI lines, incidents by severity, and the sample counts behind each ratio. */
     breakdown: jsonb("breakdown").$type<MetricsBreakdown>().notNull().default(sql`'{}'::jsonb`),
     computedAt: timestamp("computed_at", { withTimezone: true }).notNull().defaultNow(),

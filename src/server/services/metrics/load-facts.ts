@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { IncidentSeverity } from "../../../core/enums.ts";
+import type { IncidentSeverity, RiskTier } from "../../../core/enums.ts";
 import {
   type AttributionFact,
   type CommitFact,
@@ -8,8 +8,10 @@ import {
   type IncidentFact,
   type PullRequestFact,
   type RepoFacts,
+  type SurvivalFact,
 } from "../../../core/metrics/facts.ts";
 import type { Database } from "../../db/client.ts";
+import { ATTRIBUTION_JOIN, LINE_CLASS } from "../survival/line-class.ts";
 import { isProductionDeploy } from "./production-deploy.ts";
 
 // Reads one repository's rows into the facts the metrics math needs. Sums per commit happen in
@@ -150,7 +152,55 @@ export async function loadRepoFacts(
   );
   const incidents: IncidentFact[] = incidentRows.map(toIncidentFact);
 
-  return { commits, attributions, pullRequests, deploys, incidents };
+  return {
+    commits,
+    attributions,
+    pullRequests,
+    deploys,
+    incidents,
+    ...(await loadSurvivalFacts(db, { orgId, repoId }, inRange)),
+  };
+}
+
+/** Line survival of the commit-files committed in range, the history's end, and reverted commits. */
+async function loadSurvivalFacts(
+  db: Database,
+  { orgId, repoId }: { orgId: string; repoId: string },
+  inRange: (column: SQL) => SQL,
+): Promise<Pick<RepoFacts, "survival" | "historyEnd" | "revertedShas">> {
+  const scope = sql`org_id = ${orgId} AND repo_id = ${repoId}`;
+  const state = await rows(
+    db,
+    sql`SELECT ${epochMs(sql`history_end`)} AS history_end FROM line_survival_state WHERE ${scope}`,
+  );
+  if (state.length === 0) return { survival: [], historyEnd: null, revertedShas: [] };
+  const survivalRows = await rows(
+    db,
+    sql`SELECT s.commit_sha, s.file_path, ${epochMs(sql`s.committed_at`)} AS at, s.lines_added,
+               s.churned_14d, s.churned_30d, s.churned_90d, ${LINE_CLASS} AS line_class,
+               a.tool, a.risk_tier
+        FROM line_survival s ${ATTRIBUTION_JOIN}
+        WHERE s.org_id = ${orgId} AND s.repo_id = ${repoId} AND ${inRange(sql`s.committed_at`)}`,
+  );
+  const survival: SurvivalFact[] = survivalRows.map((r) => ({
+    sha: String(r.commit_sha),
+    path: String(r.file_path),
+    at: num(r.at),
+    lineClass: r.line_class as SurvivalFact["lineClass"],
+    tool: r.tool === null || r.tool === undefined ? null : String(r.tool),
+    tier: r.risk_tier === null || r.risk_tier === undefined ? null : (String(r.risk_tier) as RiskTier),
+    added: num(r.lines_added),
+    churned: [num(r.churned_14d), num(r.churned_30d), num(r.churned_90d)],
+  }));
+  const reverted = await rows(
+    db,
+    sql`SELECT DISTINCT reverted_sha FROM commit_reverts WHERE ${scope} AND in_history`,
+  );
+  return {
+    survival,
+    historyEnd: num(state[0]?.history_end),
+    revertedShas: reverted.map((r) => String(r.reverted_sha)),
+  };
 }
 
 /**

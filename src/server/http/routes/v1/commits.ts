@@ -1,5 +1,6 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { getCommit } from "../../../services/attribution-reads/get-commit.ts";
+import { commitSurvival } from "../../../services/survival/survival-reads.ts";
 import type { V1Bindings } from "../../middleware/auth.ts";
 import { withTenant } from "../../middleware/tenant.ts";
 import { attributionJson, attributionSchema } from "./attributions.ts";
@@ -16,6 +17,24 @@ export const commitSchema = z
     tool: z.string().nullable(),
     model: z.string().nullable(),
     files: z.array(attributionSchema),
+    /**
+     * What became of each file's added lines at the repository's tip (line_survival); empty when
+     * no line history is stored for the repository (docs/metrics.md).
+     */
+    survival: z.array(
+      z
+        .object({
+          path: z.string(),
+          linesAdded: z.number().int(),
+          linesPresent: z.number().int(),
+          churned14d: z.number().int(),
+          churned30d: z.number().int(),
+          churned90d: z.number().int(),
+          lineClass: z.enum(["ai", "human", "unknown"]),
+          aiLinesPresent: z.number().int(),
+        })
+        .openapi("FileSurvival"),
+    ),
   })
   .openapi("Commit");
 
@@ -40,9 +59,12 @@ export function registerCommitRoutes(app: OpenAPIHono<V1Bindings>): void {
   app.openapi(getRoute, async (c) => {
     const { sha } = c.req.valid("param");
     const { repositoryId } = c.req.valid("query");
-    const commit = await withTenant(c.var, (ctx) => getCommit(ctx, sha, repositoryId));
+    const { commit, survival } = await withTenant(c.var, async (ctx) => {
+      const found = await getCommit(ctx, sha, repositoryId);
+      return { commit: found, survival: await commitSurvival(ctx, { repoId: found.repositoryId, sha }) };
+    });
     return c.json(
-      { ...commit, committedAt: iso(commit.committedAt), files: commit.files.map(attributionJson) },
+      { ...commit, committedAt: iso(commit.committedAt), files: commit.files.map(attributionJson), survival },
       200,
     );
   });

@@ -3,6 +3,7 @@ import { TIME_PERIODS } from "../../../../core/enums.ts";
 import { dora } from "../../../services/metrics/dora.ts";
 import { repositoryRanking } from "../../../services/metrics/repository-ranking.ts";
 import { timeSeries } from "../../../services/metrics/time-series.ts";
+import { survivalSummary } from "../../../services/survival/survival-reads.ts";
 import type { V1Bindings } from "../../middleware/auth.ts";
 import { withTenant } from "../../middleware/tenant.ts";
 import { errorResponses, jsonResponse, v1Route } from "./define.ts";
@@ -75,6 +76,45 @@ export const rankingSchema = z
   })
   .openapi("RepositoryRanking");
 
+const churnRate = z.object({ lines: z.number(), churned: z.number(), rate: z.number().nullable() });
+const revertRate = z.object({ commits: z.number(), reverted: z.number(), rate: z.number().nullable() });
+
+export const survivalSchema = z
+  .object({
+    window: z.object({ from: z.string(), to: z.string() }),
+    historyEnd: z.iso.datetime().nullable(),
+    churn: z.array(
+      z.object({
+        days: z.number().int(),
+        all: churnRate,
+        ai: churnRate,
+        human: churnRate,
+        unknown: churnRate,
+        byTool: z.array(churnRate.extend({ tool: z.string() })),
+        byTier: z.array(
+          z.object({
+            tier: z.enum(["T1_boilerplate", "T2_glue", "T3_core", "T4_novel"]).nullable(),
+            ai: churnRate,
+            human: churnRate,
+            unknown: churnRate,
+          }),
+        ),
+      }),
+    ),
+    reverts: z.object({ aiHeavy: revertRate, other: revertRate }),
+    codeBaseToday: z.object({
+      lines: z.number(),
+      ai: z.number(),
+      human: z.number(),
+      unknown: z.number(),
+      olderThanHistory: z.number(),
+      aiShare: z.number().nullable(),
+      repositories: z.number().int(),
+      computedAt: z.iso.datetime().nullable(),
+    }),
+  })
+  .openapi("Survival");
+
 const seriesRoute = v1Route("metrics:read", {
   method: "get",
   path: "/api/v1/metrics",
@@ -111,7 +151,37 @@ const rankingRoute = v1Route("metrics:read", {
   responses: { 200: jsonResponse(rankingSchema, "The ranking"), ...errorResponses() },
 });
 
+const survivalRoute = v1Route("metrics:read", {
+  method: "get",
+  path: "/api/v1/metrics/survival",
+  tags: ["metrics"],
+  summary:
+    "Churn by window (AI, human, unknown, by tool and tier), revert rates, and what the code base holds today",
+  description:
+    "Churn and reverts of the commits made from `from` to `to` (UTC days, both included), from the stored line history of each repository (its mirror, `sentinel analyze --store`, or the demo's seeded history); `codeBaseToday` counts the lines at each repository's tip by who wrote them. Definitions: docs/metrics.md.",
+  request: { query: z.object({ from: day, to: day, repositoryId: z.uuid().optional() }) },
+  responses: { 200: jsonResponse(survivalSchema, "Survival, churn and reverts"), ...errorResponses() },
+});
+
 export function registerMetricsRoutes(app: OpenAPIHono<V1Bindings>): void {
+  app.openapi(survivalRoute, async (c) => {
+    const q = c.req.valid("query");
+    const result = await withTenant(c.var, (ctx) =>
+      survivalSummary(ctx, { from: q.from, to: q.to, repoId: q.repositoryId }),
+    );
+    return c.json(
+      {
+        ...result,
+        historyEnd: result.historyEnd?.toISOString() ?? null,
+        codeBaseToday: {
+          ...result.codeBaseToday,
+          computedAt: result.codeBaseToday.computedAt?.toISOString() ?? null,
+        },
+      },
+      200,
+    );
+  });
+
   app.openapi(seriesRoute, async (c) => {
     const q = c.req.valid("query");
     const result = await withTenant(c.var, (ctx) =>
