@@ -25,6 +25,7 @@ export const PERMISSIONS = [
   "incidents:write",
   "api_keys:manage",
   "audit_log:read",
+  "model:train",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -49,6 +50,8 @@ const ADMIN: readonly Permission[] = [
   "repositories:manage",
   "api_keys:manage",
   "audit_log:read",
+  // Training costs a worker minutes of CPU and may change every unexplained file's verdict.
+  "model:train",
 ];
 // No role changes the plan: the operator or billing does (services/organizations/billing.ts).
 const OWNER: readonly Permission[] = [...ADMIN, "ownership:transfer", "organization:delete"];

@@ -9,15 +9,18 @@ import type { TrainingExample } from "../../src/core/attribution/model/labels.ts
 import { AppError } from "../../src/core/errors.ts";
 import {
   attributionOverrides,
+  auditLog,
   codeAttribution,
   mlModels,
   organizations,
   repositories,
 } from "../../src/server/db/schema/index.ts";
 import { validateRow } from "../../src/server/db/validate.ts";
+import { noQueue } from "../../src/server/jobs/queue.ts";
 import type { ServiceContext } from "../../src/server/services/context.ts";
 import {
   describeActiveModel,
+  describeLatestModel,
   getActiveModel,
   loadStoredLabels,
   trainModel,
@@ -52,6 +55,12 @@ function examples(perClass: number, seed: number): TrainingExample[] {
 
 const now = new Date("2026-11-26T12:00:00Z");
 
+const trainDeps = () => ({
+  handle: database(),
+  queue: noQueue,
+  mirrors: { gitDirFor: (id: string) => join(tmpdir(), "no-mirrors-here", id) },
+});
+
 describe("trainModel and getActiveModel", () => {
   it("stay off below 200 labels of each class, storing nothing and giving the counts", async () => {
     const ctx = await newOrg();
@@ -68,7 +77,7 @@ describe("trainModel and getActiveModel", () => {
   it("store a measured model and serve it to this organization only", async () => {
     const ctx = await newOrg();
     const other = await newOrg();
-    const result = await trainModel(ctx, { examples: examples(220, 2), now });
+    const result = await trainModel(ctx, { examples: examples(220, 2), now, activation: "always" });
     if (result.status !== "trained") throw new Error("expected a trained model");
     expect(result.model.version).toMatch(/^lr-20261126-[0-9a-f]{12}$/);
     expect(result.model.active).toBe(true);
@@ -98,8 +107,8 @@ describe("trainModel and getActiveModel", () => {
 
   it("keep exactly one active model per organization when retrained; the old one stays, inactive", async () => {
     const ctx = await newOrg();
-    const first = await trainModel(ctx, { examples: examples(210, 4), now });
-    const second = await trainModel(ctx, { examples: examples(210, 5), now });
+    const first = await trainModel(ctx, { examples: examples(210, 4), now, activation: "always" });
+    const second = await trainModel(ctx, { examples: examples(210, 5), now, activation: "always" });
     if (first.status !== "trained" || second.status !== "trained") throw new Error("expected trained models");
     expect(second.model.version).not.toBe(first.model.version);
     const rows = await ctx.db
@@ -110,14 +119,14 @@ describe("trainModel and getActiveModel", () => {
     expect(rows.filter((r) => r.active).map((r) => r.version)).toEqual([second.model.version]);
     expect((await getActiveModel(ctx))?.version).toBe(second.model.version);
     // Retraining on the first examples again re-activates the identical model instead of duplicating it.
-    const again = await trainModel(ctx, { examples: examples(210, 4), now });
+    const again = await trainModel(ctx, { examples: examples(210, 4), now, activation: "always" });
     expect(again.status === "trained" && again.model.version).toBe(first.model.version);
     expect(await ctx.db.select().from(mlModels).where(eq(mlModels.orgId, ctx.orgId))).toHaveLength(2);
   });
 
   it("serve a global model to organizations without their own, but never one trained on too few labels", async () => {
     const donor = await newOrg();
-    const trained = await trainModel(donor, { examples: examples(200, 6), now });
+    const trained = await trainModel(donor, { examples: examples(200, 6), now, activation: "always" });
     if (trained.status !== "trained") throw new Error("expected a trained model");
     const [stored] = await donor.db.select().from(mlModels).where(eq(mlModels.id, trained.model.id));
     if (!stored) throw new Error("missing row");
@@ -154,6 +163,23 @@ describe("trainModel and getActiveModel", () => {
     );
     expect(await getActiveModel(weak)).toBeNull();
   }
+
+  it("by default store a model whose held-out figures miss the bar inactive, keeping the active one", async () => {
+    const ctx = await newOrg();
+    const first = await trainModel(ctx, { examples: examples(210, 4), now, activation: "always" });
+    // One repository: no held-out repository can show the false-positive rate, so no activation.
+    const oneRepository = examples(220, 8).map((e) => ({ ...e, repoId: "only" }));
+    const second = await trainModel(ctx, { examples: oneRepository, now });
+    if (first.status !== "trained" || second.status !== "trained") throw new Error("expected trained models");
+    expect(second.model.active).toBe(false);
+    expect(second.model.metrics.activation).toEqual({
+      recommended: false,
+      reason: expect.stringContaining("held-out repositories"),
+    });
+    expect(second.previousActiveVersion).toBe(first.model.version);
+    expect((await getActiveModel(ctx))?.version).toBe(first.model.version);
+    expect((await describeLatestModel(ctx))?.version).toBe(second.model.version);
+  });
 
   it("reject bad metrics JSON with a clear error", () => {
     expect(() =>
@@ -301,9 +327,11 @@ describe("the train-model job", () => {
       reason: "written by hand",
     });
 
-    await handleTrainModel(database(), { orgId: ctx.orgId, repositoryPaths: [dir] });
+    await handleTrainModel(trainDeps(), { orgId: ctx.orgId, repositoryPaths: [dir] });
 
-    const model = await describeActiveModel(ctx);
+    // One repository cannot show how the model does on code it never saw: stored, but left off.
+    expect(await describeActiveModel(ctx)).toBeNull();
+    const model = await describeLatestModel(ctx);
     expect(model?.trainedOn).toMatchObject({
       examples: 410,
       ai: 204,
@@ -312,7 +340,16 @@ describe("the train-model job", () => {
       repositories: 1,
     });
     expect(model?.metrics.heldOut.auroc).toBeGreaterThan(0.7);
-    expect((await getActiveModel(ctx))?.version).toBe(model?.version);
+    expect(model?.active).toBe(false);
+    expect(await getActiveModel(ctx)).toBeNull();
+    const [audit] = await ctx.db
+      .select({ action: auditLog.action, details: auditLog.details })
+      .from(auditLog)
+      .where(eq(auditLog.orgId, ctx.orgId));
+    expect(audit).toMatchObject({
+      action: "ml_model.trained",
+      details: { version: model?.version, active: false },
+    });
   });
 
   it("trains nothing, without failing, when the history has too few labels", async () => {
@@ -326,7 +363,8 @@ describe("the train-model job", () => {
         message: "change\n",
       })),
     );
-    await handleTrainModel(database(), { orgId: ctx.orgId, repositoryPaths: [dir] });
+    await handleTrainModel(trainDeps(), { orgId: ctx.orgId, repositoryPaths: [dir] });
     expect(await describeActiveModel(ctx)).toBeNull();
+    expect(await describeLatestModel(ctx)).toBeNull();
   });
 });

@@ -3,7 +3,9 @@ import { AI_LABEL_MIN_CONFIDENCE, MIN_EXAMPLES_PER_CLASS } from "../../core/attr
 import type { StoredLabels } from "../../core/attribution/model/examples.ts";
 import type { Label, TrainingExample } from "../../core/attribution/model/labels.ts";
 import {
+  type ModelFile,
   type ModelMetrics,
+  modelFileSchema,
   modelMetricsSchema,
   modelWeightsSchema,
   type TrainedOn,
@@ -41,7 +43,7 @@ export interface StoredModel {
 }
 
 export type TrainModelResult =
-  | { status: "trained"; model: StoredModel }
+  | { status: "trained"; model: StoredModel; previousActiveVersion: string | null }
   | Extract<TrainingOutcome, { status: "insufficient_labels" }>;
 
 const summaryColumns = {
@@ -98,17 +100,27 @@ export async function loadStoredLabels(ctx: ServiceContext): Promise<StoredLabel
 }
 
 /**
- * Trains a model on the examples, measures it, and stores it as the organization's active model
- * (the previous one stays, inactive). Below MIN_EXAMPLES_PER_CLASS labels of either class nothing
- * is stored and the counts are returned.
+ * How a trained model is activated. `measured` (the default): only when its held-out figures meet
+ * the bar of `recommendActivation` (≤ 1% false positives on repositories it never saw, useful
+ * recall); otherwise it is stored inactive and the organization keeps what it had. `always`: an
+ * explicit choice (`sentinel model train --activate`, the demo seed) to use it anyway.
+ */
+export type ActivationPolicy = "measured" | "always";
+
+/**
+ * Trains a model on the examples, measures it, and stores it; it becomes the organization's active
+ * model (the previous one stays, inactive) as the activation policy says. Below
+ * MIN_EXAMPLES_PER_CLASS labels of either class nothing is stored and the counts are returned.
  */
 export async function trainModel(
   ctx: ServiceContext,
-  input: { examples: readonly TrainingExample[]; now?: Date },
+  input: { examples: readonly TrainingExample[]; now?: Date; activation?: ActivationPolicy },
 ): Promise<TrainModelResult> {
   const trainedAt = (input.now ?? new Date()).toISOString();
   const outcome = trainAndEvaluate(input.examples, { trainedAt, minPerClass: MIN_EXAMPLES_PER_CLASS });
   if (outcome.status === "insufficient_labels") return outcome;
+  const activate =
+    (input.activation ?? "measured") === "always" || outcome.metrics.activation?.recommended === true;
 
   const row = validateRow(mlModels, {
     orgId: ctx.orgId,
@@ -117,25 +129,44 @@ export async function trainModel(
     metrics: outcome.metrics,
     weights: outcome.weights,
     threshold: outcome.threshold,
-    active: true,
+    active: activate,
   });
-  const model = await ctx.db.transaction(async (tx) => {
-    await tx
-      .update(mlModels)
-      .set({ active: false })
+  return ctx.db.transaction(async (tx) => {
+    const [previous] = await tx
+      .select({ version: mlModels.version })
+      .from(mlModels)
       .where(and(eq(mlModels.orgId, ctx.orgId), eq(mlModels.active, true)));
-    // The same examples give the same weights and so the same version: keep one row, re-activated.
+    if (activate) {
+      await tx
+        .update(mlModels)
+        .set({ active: false })
+        .where(and(eq(mlModels.orgId, ctx.orgId), eq(mlModels.active, true)));
+    }
+    // The same examples give the same weights and so the same version: keep one row.
     const [stored] = await tx.insert(mlModels).values(row).onConflictDoNothing().returning(summaryColumns);
-    if (stored) return stored;
-    const [again] = await tx
-      .update(mlModels)
-      .set({ active: true })
-      .where(and(eq(mlModels.orgId, ctx.orgId), eq(mlModels.version, outcome.version)))
-      .returning(summaryColumns);
-    if (!again) throw new Error(`model ${outcome.version} neither inserted nor found`);
-    return again;
+    const model =
+      stored ??
+      (
+        await tx
+          .update(mlModels)
+          .set({ active: activate ? true : mlModels.active })
+          .where(and(eq(mlModels.orgId, ctx.orgId), eq(mlModels.version, outcome.version)))
+          .returning(summaryColumns)
+      )[0];
+    if (!model) throw new Error(`model ${outcome.version} neither inserted nor found`);
+    return { status: "trained" as const, model, previousActiveVersion: previous?.version ?? null };
   });
-  return { status: "trained", model };
+}
+
+/** The organization's most recently trained model, active or not, without its weights. */
+export async function describeLatestModel(ctx: ServiceContext): Promise<StoredModel | null> {
+  const [row] = await ctx.db
+    .select(summaryColumns)
+    .from(mlModels)
+    .where(eq(mlModels.orgId, ctx.orgId))
+    .orderBy(desc(mlModels.createdAt))
+    .limit(1);
+  return row ?? null;
 }
 
 /** The organization's active model (else the active global one) without its weights, or null. */
@@ -185,4 +216,20 @@ export async function getActiveModel(ctx: ServiceContext): Promise<ModelScorer |
   if (scorers.size >= MAX_CACHED_SCORERS) scorers.clear();
   scorers.set(active.id, scorer);
   return scorer;
+}
+
+/** A stored model of this organization as a file (`sentinel model train --export`). */
+export async function exportModel(ctx: ServiceContext, version: string): Promise<ModelFile> {
+  const [row] = await ctx.db
+    .select({
+      version: mlModels.version,
+      threshold: mlModels.threshold,
+      trainedOn: mlModels.trainedOn,
+      metrics: mlModels.metrics,
+      weights: mlModels.weights,
+    })
+    .from(mlModels)
+    .where(and(eq(mlModels.orgId, ctx.orgId), eq(mlModels.version, version)));
+  if (!row) throw new Error(`model ${version} not found`);
+  return modelFileSchema.parse({ format: "sentinel-model-file/1", ...row });
 }

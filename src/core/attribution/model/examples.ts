@@ -1,7 +1,13 @@
 import { parseAddedLines } from "../diff.ts";
 import type { CommitAttribution, CommitInput } from "../types.ts";
 import { MAX_LINES_PER_FILE } from "./constants.ts";
-import { isModelEligiblePath, type Label, labelFile, type TrainingExample } from "./labels.ts";
+import {
+  isAutomationAuthor,
+  isModelEligiblePath,
+  type Label,
+  labelFile,
+  type TrainingExample,
+} from "./labels.ts";
 
 /** What is known about a commit beyond what the engine saw: stored verdicts and overrides. */
 export interface StoredLabels {
@@ -23,7 +29,9 @@ export function examplesFromCommit(
   attribution: CommitAttribution,
   repoId: string,
   stored: StoredLabels = NO_STORED_LABELS,
+  options: { humanBefore?: string } = {},
 ): TrainingExample[] {
+  const automation = isAutomationAuthor(input.author.name, input.author.email);
   const byPath = new Map(attribution.files.map((f) => [f.path, f]));
   const examples: TrainingExample[] = [];
   for (const file of input.files) {
@@ -38,6 +46,8 @@ export function examplesFromCommit(
       committedAt: input.committedAt,
       heuristicConfidence: known.length > 0 ? Math.max(...known) : null,
       override: stored.override(input.sha, file.path) ?? stored.override(input.sha, null),
+      automation,
+      ...(options.humanBefore ? { humanBefore: options.humanBefore } : {}),
     });
     if (!labelled) continue;
     examples.push({

@@ -1,6 +1,7 @@
-import { FEATURE_DIMENSIONS } from "./constants.ts";
+import { FEATURE_DIMENSIONS, FEATURE_VERSION } from "./constants.ts";
 import { fnv1a } from "./hash.ts";
 import { identifierWords, type NormalisedCode, normaliseAddedLines } from "./normalise.ts";
+import { stripLabelEvidence } from "./strip-evidence.ts";
 
 // Features of a file's added lines, all computed on normalised code (normalise.ts) so a formatter
 // run changes none of them. Two blocks:
@@ -11,6 +12,30 @@ import { identifierWords, type NormalisedCode, normaliseAddedLines } from "./nor
 //   distribution, each a share in [0, 1].
 // Names are hashed into FEATURE_DIMENSIONS slots (the hashing trick), so the model has no
 // vocabulary to store or keep in sync.
+//
+// Three feature sets, named by the feature version a model stores. On real repositories the
+// lexical set learned each project's vocabulary and era (docs/attribution-model.md, "On real
+// code"), so the others drop it:
+// - lexical: everything above;
+// - structural: no identifier words or comment words; code tokens with every non-keyword
+//   identifier read as ID (unigrams to trigrams), plus the shape block;
+// - structural-comments: structural plus the comment words, bigrams and openers.
+// Label evidence (trailers, tool names) is stripped from the lines first (strip-evidence.ts).
+
+export const FEATURE_SETS = ["lexical", "structural", "structural-comments"] as const;
+export type FeatureSet = (typeof FEATURE_SETS)[number];
+
+/** Chosen on held-out real repositories (docs/attribution-model.md), not on training fit. */
+export const DEFAULT_FEATURE_SET: FeatureSet = "structural-comments";
+
+/** The feature version a model trained on this set stores; scoring refuses any other. */
+export function featureVersionOf(set: FeatureSet): string {
+  return `${FEATURE_VERSION}-${set}`;
+}
+
+export function featureSetOf(version: string): FeatureSet | null {
+  return FEATURE_SETS.find((set) => featureVersionOf(set) === version) ?? null;
+}
 
 export interface FeatureVector {
   indices: number[];
@@ -44,17 +69,34 @@ function namingStyle(identifier: string): string {
   return "lower";
 }
 
-function lexicalCounts(code: NormalisedCode): Map<string, number> {
+// Normalised identifiers are lowercase word pieces joined by "_"; keywords read the same.
+const IDENTIFIER_TOKEN = /^[a-z0-9_$]+$/;
+
+function abstractToken(token: string): string {
+  return IDENTIFIER_TOKEN.test(token) && !KEYWORDS.has(token) ? "ID" : token;
+}
+
+function lexicalCounts(code: NormalisedCode, set: FeatureSet): Map<string, number> {
   const counts = new Map<string, number>();
   const add = (name: string) => counts.set(name, (counts.get(name) ?? 0) + 1);
-  const { tokens } = code;
-  for (let i = 0; i < tokens.length; i++) {
-    add(`u:${tokens[i]}`);
-    if (i + 1 < tokens.length) add(`b:${tokens[i]} ${tokens[i + 1]}`);
+  if (set === "lexical") {
+    const { tokens } = code;
+    for (let i = 0; i < tokens.length; i++) {
+      add(`u:${tokens[i]}`);
+      if (i + 1 < tokens.length) add(`b:${tokens[i]} ${tokens[i + 1]}`);
+    }
+    for (const identifier of code.identifiers) {
+      for (const word of identifierWords(identifier)) add(`w:${word}`);
+    }
+  } else {
+    const tokens = code.tokens.map(abstractToken);
+    for (let i = 0; i < tokens.length; i++) {
+      add(`su:${tokens[i]}`);
+      if (i + 1 < tokens.length) add(`sb:${tokens[i]} ${tokens[i + 1]}`);
+      if (i + 2 < tokens.length) add(`st:${tokens[i]} ${tokens[i + 1]} ${tokens[i + 2]}`);
+    }
   }
-  for (const identifier of code.identifiers) {
-    for (const word of identifierWords(identifier)) add(`w:${word}`);
-  }
+  if (set === "structural") return counts;
   for (const words of code.comments) {
     if (words.length === 0) continue;
     add(`cs:${words.slice(0, 2).join(" ")}`);
@@ -108,16 +150,20 @@ function shapeFeatures(code: NormalisedCode): Map<string, number> {
   return shape;
 }
 
-/** The hashed feature vector of one file's added lines. */
-export function extractFeatures(addedLines: readonly string[], path: string): FeatureVector {
-  const code = normaliseAddedLines(addedLines, path);
+/** The hashed feature vector of one file's added lines, label evidence stripped first. */
+export function extractFeatures(
+  addedLines: readonly string[],
+  path: string,
+  set: FeatureSet = DEFAULT_FEATURE_SET,
+): FeatureVector {
+  const code = normaliseAddedLines(stripLabelEvidence(addedLines), path);
   const slots = new Map<number, number>();
   const add = (name: string, value: number) => {
     const index = featureIndex(name);
     slots.set(index, (slots.get(index) ?? 0) + value);
   };
 
-  const lexical = lexicalCounts(code);
+  const lexical = lexicalCounts(code, set);
   let norm = 0;
   for (const n of lexical.values()) norm += Math.log1p(n) ** 2;
   norm = Math.sqrt(norm);

@@ -24,6 +24,18 @@ export interface LabelEvidence {
   heuristicConfidence: number | null;
   /** A person's verdict for the file (or its whole commit), if any. */
   override: Label | null;
+  /** Commits before this ISO instant are human (default AI_ERA_START). */
+  humanBefore?: string;
+  /** Written by a bot (dependabot, renovate, CI): neither human nor AI, whatever its date. */
+  automation?: boolean;
+}
+
+// Bots' commits are machine-written without an AI model: they would teach "human" the style of
+// a version bump. The corpus README uses the same test.
+const AUTOMATION = /dependabot|renovate|github-actions|\[bot\]|actions@github\.com/i;
+
+export function isAutomationAuthor(name: string, email: string): boolean {
+  return AUTOMATION.test(name) || AUTOMATION.test(email);
 }
 
 /** The label of one file, or null when the evidence is not strong enough to train on. */
@@ -33,8 +45,9 @@ export function labelFile(evidence: LabelEvidence): { label: Label; source: Labe
   if (evidence.heuristicConfidence !== null && evidence.heuristicConfidence >= AI_LABEL_MIN_CONFIDENCE) {
     return { label: "ai", source: "heuristic" };
   }
+  if (evidence.automation) return null;
   const time = Date.parse(evidence.committedAt);
-  if (Number.isFinite(time) && time < Date.parse(AI_ERA_START))
+  if (Number.isFinite(time) && time < Date.parse(evidence.humanBefore ?? AI_ERA_START))
     return { label: "human", source: "beforeAiEra" };
   return null;
 }

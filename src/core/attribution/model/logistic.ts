@@ -54,12 +54,14 @@ export function seededRandom(seed: number): () => number {
 /**
  * Trains on vectors labelled 1 (AI) or 0 (human). Each class carries half the total weight, so a
  * corpus with ten human files per AI file still learns both, and a score of 0.5 means "as likely
- * one as the other" rather than echoing the corpus's mix.
+ * one as the other" rather than echoing the corpus's mix. `sampleWeights`, when given, replace
+ * that balance (train.ts balances each repository's classes instead).
  */
 export function trainLogistic(
   xs: readonly FeatureVector[],
   ys: readonly (0 | 1)[],
   options: TrainOptions = {},
+  sampleWeights?: readonly number[],
 ): LogisticModel {
   const { epochs, learningRate, l2, seed, minFileCount } = { ...DEFAULTS, ...options };
   const weights = new Float64Array(FEATURE_DIMENSIONS);
@@ -87,7 +89,7 @@ export function trainLogistic(
       const x = xs[k];
       const y = ys[k];
       if (!x || y === undefined) continue;
-      const error = (predict({ bias, weights }, x) - y) * classWeight[y];
+      const error = (predict({ bias, weights }, x) - y) * (sampleWeights?.[k] ?? classWeight[y]);
       for (let i = 0; i < x.indices.length; i++) {
         const index = x.indices[i] ?? 0;
         if ((fileCounts[index] ?? 0) < minFileCount) continue;

@@ -85,3 +85,25 @@ export function rateAtOrAbove(scores: readonly number[], threshold: number): num
   if (scores.length === 0) return null;
   return scores.filter((s) => s >= threshold).length / scores.length;
 }
+
+/** Brier score: the mean squared gap between score and label (0 is perfect; 0.25 is a coin). */
+export function brierScore(scores: readonly number[], labels: readonly (0 | 1)[]): number | null {
+  if (scores.length === 0) return null;
+  return scores.reduce((sum, s, i) => sum + (s - (labels[i] ?? 0)) ** 2, 0) / scores.length;
+}
+
+/** Share of files called AI (score ≥ threshold) that are AI; null when none is called AI. */
+export function precisionAt(
+  scores: readonly number[],
+  labels: readonly (0 | 1)[],
+  threshold: number,
+): number | null {
+  let called = 0;
+  let right = 0;
+  scores.forEach((s, i) => {
+    if (s < threshold) return;
+    called += 1;
+    right += labels[i] ?? 0;
+  });
+  return called === 0 ? null : right / called;
+}

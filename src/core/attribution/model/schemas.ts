@@ -23,7 +23,7 @@ export const trainedOnSchema = z.strictObject({
   /** Commit-time range of the examples; null without examples. */
   from: z.iso.datetime({ offset: true }).nullable(),
   to: z.iso.datetime({ offset: true }).nullable(),
-  featureVersion: z.string().min(1).max(20),
+  featureVersion: z.string().min(1).max(40),
 });
 
 export const calibrationBinSchema = z.strictObject({
@@ -48,6 +48,15 @@ export const splitMetricsSchema = z.strictObject({
   truePositiveRate: share.nullable(),
   calibration: z.array(calibrationBinSchema).length(10),
   expectedCalibrationError: share.nullable(),
+  /** Of the files called AI, the share that are; depends on the test part's mix of classes. */
+  precision: share.nullable().optional(),
+  brier: share.nullable().optional(),
+});
+
+/** Whether the figures earned the model activation on its own (constants.ts: the bar). */
+export const activationSchema = z.strictObject({
+  recommended: z.boolean(),
+  reason: z.string().min(1).max(500),
 });
 
 export const modelMetricsSchema = z.strictObject({
@@ -63,11 +72,12 @@ export const modelMetricsSchema = z.strictObject({
   /** The headline: the time split (earlier files train, later files test). */
   heldOut: splitMetricsSchema,
   splits: z.array(splitMetricsSchema).max(200),
+  activation: activationSchema.optional(),
 });
 
 export const modelWeightsSchema = z.strictObject({
   format: z.literal("sentinel-logistic/1"),
-  featureVersion: z.string().min(1).max(20),
+  featureVersion: z.string().min(1).max(40),
   dimensions: z.number().int().positive(),
   bias: z.number().finite(),
   /** Sparse: [slot, weight] for every non-zero weight. */
@@ -79,3 +89,16 @@ export type TrainedOn = z.infer<typeof trainedOnSchema>;
 export type SplitMetrics = z.infer<typeof splitMetricsSchema>;
 export type ModelMetrics = z.infer<typeof modelMetricsSchema>;
 export type ModelWeights = z.infer<typeof modelWeightsSchema>;
+export type Activation = z.infer<typeof activationSchema>;
+
+/** A model written to a file (`sentinel model train --export`), to apply elsewhere (`model evaluate --model`). */
+export const modelFileSchema = z.strictObject({
+  format: z.literal("sentinel-model-file/1"),
+  version: z.string().min(1).max(100),
+  threshold: share,
+  trainedOn: trainedOnSchema,
+  metrics: modelMetricsSchema,
+  weights: modelWeightsSchema,
+});
+
+export type ModelFile = z.infer<typeof modelFileSchema>;

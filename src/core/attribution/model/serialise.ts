@@ -1,13 +1,19 @@
 import type { FileScorer } from "../scorer.ts";
-import { FEATURE_DIMENSIONS, FEATURE_VERSION } from "./constants.ts";
-import { extractFeatures } from "./features.ts";
+import { FEATURE_DIMENSIONS } from "./constants.ts";
+import {
+  DEFAULT_FEATURE_SET,
+  extractFeatures,
+  type FeatureSet,
+  featureSetOf,
+  featureVersionOf,
+} from "./features.ts";
 import { fingerprint } from "./hash.ts";
 import { type LogisticModel, predict } from "./logistic.ts";
 import type { ModelWeights } from "./schemas.ts";
 
 /** A scorer that also carries its operating threshold, for callers that know about it. */
 export interface ModelScorer extends FileScorer {
-  /** Scores at or above this call a file AI (chosen for ≤ 5% false positives on training data). */
+  /** Scores at or above this call a file AI (chosen for ≤ 1% false positives on training data, out of fold). */
   threshold: number;
 }
 
@@ -27,7 +33,7 @@ export function roundModel(model: LogisticModel): LogisticModel {
   return model;
 }
 
-export function compactModel(model: LogisticModel): ModelWeights {
+export function compactModel(model: LogisticModel, set: FeatureSet = DEFAULT_FEATURE_SET): ModelWeights {
   const weights: Array<[number, number]> = [];
   const dense = model.weights;
   for (let i = 0; i < dense.length; i++) {
@@ -36,7 +42,7 @@ export function compactModel(model: LogisticModel): ModelWeights {
   }
   return {
     format: "sentinel-logistic/1",
-    featureVersion: FEATURE_VERSION,
+    featureVersion: featureVersionOf(set),
     dimensions: FEATURE_DIMENSIONS,
     bias: roundWeight(model.bias),
     weights,
@@ -47,12 +53,19 @@ export class IncompatibleModelError extends Error {
   override name = "IncompatibleModelError";
 }
 
-export function expandModel(stored: ModelWeights): LogisticModel {
-  if (stored.featureVersion !== FEATURE_VERSION || stored.dimensions !== FEATURE_DIMENSIONS) {
+/** The feature set the stored weights were trained on; throws when this build does not compute it. */
+export function featureSetOfModel(stored: ModelWeights): FeatureSet {
+  const set = featureSetOf(stored.featureVersion);
+  if (set === null || stored.dimensions !== FEATURE_DIMENSIONS) {
     throw new IncompatibleModelError(
-      `model features ${stored.featureVersion}/${stored.dimensions} do not match this build's ${FEATURE_VERSION}/${FEATURE_DIMENSIONS}; retrain`,
+      `model features ${stored.featureVersion}/${stored.dimensions} are not computed by this build (${featureVersionOf(DEFAULT_FEATURE_SET)}/${FEATURE_DIMENSIONS} and its siblings); retrain`,
     );
   }
+  return set;
+}
+
+export function expandModel(stored: ModelWeights): LogisticModel {
+  featureSetOfModel(stored);
   const weights = new Float64Array(FEATURE_DIMENSIONS);
   for (const [i, w] of stored.weights) if (i < FEATURE_DIMENSIONS) weights[i] = w;
   return { bias: stored.bias, weights };
@@ -69,9 +82,10 @@ export function createModelScorer(
   meta: { version: string; threshold: number },
 ): ModelScorer {
   const model = expandModel(stored);
+  const set = featureSetOfModel(stored);
   return {
     version: meta.version,
     threshold: meta.threshold,
-    score: (addedLines, path) => predict(model, extractFeatures(addedLines, path)),
+    score: (addedLines, path) => predict(model, extractFeatures(addedLines, path, set)),
   };
 }

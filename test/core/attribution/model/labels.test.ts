@@ -102,6 +102,20 @@ describe("examplesFromCommit", () => {
     expect(examplesFromCommit(recent, attributeCommit(recent, {}), "r")).toEqual([]);
   });
 
+  it("never labels a bot's commit human, and moves the human cutoff when asked", () => {
+    const bot = { name: "dependabot[bot]", email: "49699333+dependabot[bot]@users.noreply.github.com" };
+    const bump: CommitInput = {
+      ...commit("Bump lib", "2020-01-01T00:00:00Z", [added("src/total.ts", code)]),
+      author: bot,
+    };
+    expect(examplesFromCommit(bump, attributeCommit(bump, {}), "r")).toEqual([]);
+    // Copilot's preview began 2021-06-29: a stricter cutoff leaves a 2022 commit unlabelled.
+    const early2022 = commit("Add totals", "2022-03-01T00:00:00Z", [added("src/total.ts", code)]);
+    expect(examplesFromCommit(early2022, attributeCommit(early2022, {}), "r")).toHaveLength(1);
+    const strict = { humanBefore: "2021-06-29T00:00:00Z" };
+    expect(examplesFromCommit(early2022, attributeCommit(early2022, {}), "r", undefined, strict)).toEqual([]);
+  });
+
   it("does not take a bare display name or a prose mention as evidence", () => {
     const input = commit(
       "Ask Claude about copilot later\n\nCo-authored-by: Claude Shannon <claude@example.org>",
