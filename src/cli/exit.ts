@@ -7,6 +7,8 @@ export const EXIT = {
   unavailable: 4,
   /** Not a git repository, an empty one, or a range git cannot read (`sentinel analyze`). */
   badRepository: 5,
+  /** `sentinel check`: a policy set to "failure" is not met. */
+  policyFailed: 6,
 } as const;
 
 /** Bad arguments or input the user can fix; printed as one line, exit code 2. */

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   db: async () => (await import("./commands/db.ts")).registerDbCommands,
   installations: async () => (await import("./commands/installations.ts")).registerInstallationsCommands,
   analyze: async () => (await import("./commands/analyze.ts")).registerAnalyzeCommand,
+  check: async () => (await import("./commands/check.ts")).registerCheckCommand,
   model: async () => (await import("./commands/model.ts")).registerModelCommands,
   orgs: async () => (await import("./commands/orgs.ts")).registerOrgsCommands,
   keys: async () => (await import("./commands/keys.ts")).registerKeysCommands,

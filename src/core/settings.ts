@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { globError, MAX_GLOB_LENGTH } from "./attribution/glob.ts";
 import { RISK_TIERS } from "./enums.ts";
+import { policySetSchema } from "./policies/schema.ts";
 
 /**
  * A path pattern (glob, `**` allowed) that forces a risk tier; the first match wins. A pattern the
@@ -26,6 +27,8 @@ export const orgSettingsSchema = z.strictObject({
   incidentLabel: z.string().min(1).max(100).default("incident"),
   /** Environments whose successful deploys count as production deploys. */
   productionEnvironments: z.array(z.string().min(1).max(100)).max(20).default(["production", "prod"]),
+  /** Pull request policies (docs/checks.md); absent or null: none set, the check informs only. */
+  pullRequestPolicies: policySetSchema.nullish(),
 });
 
 export const repoSettingsSchema = z.strictObject({
@@ -34,6 +37,8 @@ export const repoSettingsSchema = z.strictObject({
   tierRules: z.array(tierRuleSchema).max(200).default([]),
   /** Paths never analysed (vendored trees, fixtures). */
   ignoredPaths: z.array(z.string().min(1).max(500)).max(200).default([]),
+  /** Replaces the organization's pull request policies for this repository; absent or null: the organization's apply. */
+  pullRequestPolicies: policySetSchema.nullish(),
 });
 
 export type TierRule = z.infer<typeof tierRuleSchema>;

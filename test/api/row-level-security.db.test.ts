@@ -49,10 +49,13 @@ beforeAll(async () => {
     await handle.execute(sql`INSERT INTO incidents (org_id, repo_id, title, severity, source, started_at)
       VALUES (${org.id}, ${telemetry.repoId}, 'down', 'sev2', 'api', now())`);
   }
+  // Partitions (code_events' months) are reached through their parent, whose policy applies to
+  // them; they are checked apart below.
   const rows = await handle.execute<{ table_name: string }>(sql`
     SELECT c.table_name FROM information_schema.columns c
     JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
     WHERE c.table_schema = 'public' AND c.column_name = 'org_id' AND t.table_type = 'BASE TABLE'
+      AND NOT (SELECT relispartition FROM pg_class WHERE oid = to_regclass(quote_ident(c.table_name)))
     ORDER BY 1`);
   tenantTables = rows.rows.map((r) => r.table_name);
 });
@@ -78,7 +81,7 @@ describe("row-level security", () => {
         (SELECT count(*)::int FROM pg_policies p
           WHERE p.schemaname = 'public' AND p.tablename = c.relname AND ${TENANT_ROLE}::name = ANY (p.roles)) AS policies
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'public' AND c.relkind = 'r'
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
         AND c.relname IN (${sql.join(
           [...tenantTables, "organizations"].map((t) => sql`${t}`),
           sql`, `,
@@ -88,6 +91,29 @@ describe("row-level security", () => {
       .map((r) => r.relname);
     expect(unprotected, "tables with org_id but no forced tenant policy").toEqual([]);
     expect(rows.rows).toHaveLength(tenantTables.length + 1);
+  });
+
+  it("gives the restricted role no way into a partition of code_events except through the parent", async () => {
+    const partitions = await db().db.execute<{ name: string }>(sql`
+      SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = 'code_events'::regclass AND c.relkind IN ('r', 'p')`);
+    const names = partitions.rows.map((r) => r.name);
+    // The default partition, and the month partitions migration created (now and ahead).
+    expect(names).toContain("code_events_default");
+    expect(names.length).toBeGreaterThan(1);
+    // Both organizations' events sit in these partitions; named directly, each refuses.
+    const holding = await db().db.execute<{ name: string }>(
+      sql`SELECT DISTINCT tableoid::regclass::text AS name FROM code_events WHERE org_id IN (${A.id}, ${B.id})`,
+    );
+    expect(holding.rows.length).toBeGreaterThan(0);
+    for (const name of names) {
+      const refused = await failureOf(
+        withTenantTransaction(db().db, A.id, (tx) =>
+          tx.execute(sql`SELECT count(*) FROM ${sql.identifier(name)}`),
+        ),
+      );
+      expect(refused, name).toMatch(/permission denied/);
+    }
   });
 
   it("shows the restricted role only its tenant's rows, even with no org_id filter, on every tenant table", async () => {

@@ -240,6 +240,11 @@ const FIXTURES: Record<string, Fixture> = {
     namesTenantObjects: true,
     malformed: () => ({ query: { from: "yesterday", to: daysAgo(0) }, field: "from" }),
   },
+  "GET /api/v1/metrics/survival": {
+    request: (t) => ({ query: { from: daysAgo(20), to: daysAgo(0), repositoryId: t.repoId } }),
+    namesTenantObjects: true,
+    malformed: () => ({ query: { from: daysAgo(20), to: "later" }, field: "to" }),
+  },
   "GET /api/v1/metrics/repositories": {
     request: () => ({ query: { from: daysAgo(20), to: daysAgo(0) } }),
     namesTenantObjects: false,
@@ -256,6 +261,9 @@ const FIXTURES: Record<string, Fixture> = {
     namesTenantObjects: false,
     malformed: () => ({ query: { limit: "500" }, field: "limit" }),
   },
+  "GET /api/v1/model": { request: () => ({}), namesTenantObjects: false },
+  // Queues a training of the caller's own organization's model; it takes no input.
+  "POST /api/v1/model/train": { request: () => ({}), namesTenantObjects: false },
 };
 
 /** The tenant a case acts on: the shared A, or a fresh one for a request that destroys it. */

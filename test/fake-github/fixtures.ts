@@ -33,6 +33,8 @@ export interface FakePull {
   merged_at: string | null;
   merge_commit_sha: string | null;
   commits: string[];
+  /** Reviews as GET /pulls/{n}/reviews lists them, oldest first. */
+  reviews?: { id: number; user: { login: string }; state: string; commit_id: string; submitted_at: string }[];
 }
 
 export interface FakeDeployment {
@@ -84,6 +86,8 @@ export interface FakeGithubData {
   hookDeliveries: FakeHookDelivery[];
   /** OAuth user tokens (`gho_…`) and the installation ids each person can see. */
   userInstallations?: Record<string, number[]>;
+  /** Team members by `org/team-slug`, for GET /orgs/{org}/teams/{team}/memberships/{user}. */
+  teams?: Record<string, string[]>;
 }
 
 const DAY = 86_400_000;

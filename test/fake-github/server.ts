@@ -29,8 +29,36 @@ export interface RecordedRequest {
   body: unknown;
 }
 
+/** A check run as GitHub holds it after the App's POST and PATCHes. */
+export interface FakeCheckRun {
+  id: number;
+  repo: string;
+  name: string;
+  head_sha: string;
+  status: "queued" | "in_progress" | "completed";
+  conclusion: string | null;
+  details_url: string | null;
+  external_id: string | null;
+  started_at: string | null;
+  completed_at: string | null;
+  output: { title: string | null; summary: string | null };
+  /** Every annotation sent, in order: GitHub appends those of each update. */
+  annotations: Array<{
+    path: string;
+    start_line: number;
+    end_line: number;
+    annotation_level: string;
+    title?: string;
+    message: string;
+  }>;
+  /** Requests that wrote it: the create, then each update. */
+  writes: Array<{ method: "POST" | "PATCH"; at: number; status: string; annotations: number }>;
+}
+
 export interface FakeGithub {
   url: string;
+  /** Check runs created by the App, in creation order. */
+  checkRuns: FakeCheckRun[];
   data: FakeGithubData;
   /** REST API calls (git traffic is in `gitRequests`). */
   requests: RecordedRequest[];
@@ -61,6 +89,7 @@ export async function startFakeGithub(
   const issuedTokens = new Set<string>();
   let expireAfterGitRequests: number | null = null;
   const redeliveries: number[] = [];
+  const checkRuns: FakeCheckRun[] = [];
   const failures: { pattern: RegExp; status: number; left: number }[] = [];
   let tokensIssued = 0;
   let baseUrl = "";
@@ -110,7 +139,13 @@ export async function startFakeGithub(
       return send(res, 201, {
         token,
         expires_at: new Date(Date.now() + 3_600_000).toISOString(),
-        permissions: { contents: "read", pull_requests: "read", deployments: "read", metadata: "read" },
+        permissions: {
+          contents: "read",
+          pull_requests: "read",
+          deployments: "read",
+          metadata: "read",
+          checks: "write",
+        },
         repository_selection: installation.repository_selection,
       });
     }
@@ -171,6 +206,12 @@ export async function startFakeGithub(
     // --- Repository endpoints: authenticated with an installation token.
     if (!validToken(/^(?:token|Bearer) (ghs_\w+)$/.exec(auth)?.[1]))
       return send(res, 401, { message: "Bad credentials" });
+    if ((m = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(path)) && req.method === "GET") {
+      const members = data.teams?.[`${m[1]}/${m[2]}`.toLowerCase()] ?? [];
+      const login = (m[3] ?? "").toLowerCase();
+      if (!members.some((u) => u.toLowerCase() === login)) return send(res, 404, { message: "Not Found" });
+      return send(res, 200, { state: "active", role: "member" });
+    }
     if (!(m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path)))
       return send(res, 404, { message: "Not Found" });
     const repo = data.repos.find((r) => r.owner === m?.[1] && r.name === m?.[2]);
@@ -188,6 +229,14 @@ export async function startFakeGithub(
     };
 
     if (rest === "") return send(res, 200, repoJson(repo));
+    if (rest === "/check-runs" && req.method === "POST") return createCheckRun(res, repo, body);
+    if ((m = /^\/check-runs\/(\d+)$/.exec(rest)) && req.method === "PATCH")
+      return updateCheckRun(res, repo, Number(m[1]), body);
+    if ((m = /^\/pulls\/(\d+)\/reviews$/.exec(rest))) {
+      const pull = repo.pulls.find((p) => p.number === Number(m?.[1]));
+      if (!pull) return send(res, 404, { message: "Not Found" });
+      return send(res, 200, paged(pull.reviews ?? []));
+    }
     if (rest === "/commits") {
       const since = query.since ? Date.parse(query.since) : Number.NEGATIVE_INFINITY;
       const list = repo.commits.filter((c) => Date.parse(c.author.date) >= since);
@@ -327,6 +376,91 @@ export async function startFakeGithub(
     );
   }
 
+  const CHECK_STATUSES = new Set(["queued", "in_progress", "completed"]);
+  const CONCLUSIONS = new Set([
+    "success",
+    "failure",
+    "neutral",
+    "cancelled",
+    "skipped",
+    "timed_out",
+    "action_required",
+  ]);
+  type CheckOutput = { title?: string; summary?: string; annotations?: FakeCheckRun["annotations"] };
+
+  /** GitHub's own checks on a check run's fields: what it would refuse with 422, this refuses too. */
+  function checkRunError(fields: Record<string, unknown>): string | null {
+    if (fields.status !== undefined && !CHECK_STATUSES.has(String(fields.status))) return "invalid status";
+    if (fields.conclusion !== undefined && !CONCLUSIONS.has(String(fields.conclusion)))
+      return "invalid conclusion";
+    if (fields.status === "completed" && fields.conclusion === undefined)
+      return "conclusion is required when status is completed";
+    const output = fields.output as CheckOutput | undefined;
+    if (output !== undefined) {
+      if (typeof output.title !== "string" || typeof output.summary !== "string")
+        return "output needs title and summary";
+      if (output.summary.length > 65_535) return "output.summary is too long (maximum is 65535 characters)";
+      if ((output.annotations?.length ?? 0) > 50) return "only 50 annotations are allowed per request";
+      for (const a of output.annotations ?? []) {
+        if (!a.path || !Number.isInteger(a.start_line) || !Number.isInteger(a.end_line) || !a.message)
+          return "annotation needs path, start_line, end_line and message";
+        if (!["notice", "warning", "failure"].includes(a.annotation_level)) return "invalid annotation_level";
+      }
+    }
+    return null;
+  }
+
+  function applyOutput(run: FakeCheckRun, output: CheckOutput | undefined): number {
+    if (!output) return 0;
+    run.output = { title: output.title ?? null, summary: output.summary ?? null };
+    run.annotations.push(...(output.annotations ?? []));
+    return output.annotations?.length ?? 0;
+  }
+
+  function createCheckRun(res: ServerResponse, repo: FakeRepo, body: unknown) {
+    const fields = (body ?? {}) as Record<string, unknown>;
+    if (typeof fields.name !== "string" || !/^[0-9a-f]{40}$/.test(String(fields.head_sha)))
+      return send(res, 422, { message: "name and head_sha are required" });
+    const error = checkRunError(fields);
+    if (error) return send(res, 422, { message: error });
+    const run: FakeCheckRun = {
+      id: 9000 + checkRuns.length + 1,
+      repo: `${repo.owner}/${repo.name}`,
+      name: fields.name,
+      head_sha: String(fields.head_sha),
+      status: (fields.conclusion ? "completed" : (fields.status ?? "queued")) as FakeCheckRun["status"],
+      conclusion: (fields.conclusion as string | undefined) ?? null,
+      details_url: (fields.details_url as string | undefined) ?? null,
+      external_id: (fields.external_id as string | undefined) ?? null,
+      started_at: (fields.started_at as string | undefined) ?? null,
+      completed_at: (fields.completed_at as string | undefined) ?? null,
+      output: { title: null, summary: null },
+      annotations: [],
+      writes: [],
+    };
+    const added = applyOutput(run, fields.output as CheckOutput | undefined);
+    run.writes.push({ method: "POST", at: Date.now(), status: run.status, annotations: added });
+    checkRuns.push(run);
+    return send(res, 201, run);
+  }
+
+  function updateCheckRun(res: ServerResponse, repo: FakeRepo, id: number, body: unknown) {
+    const run = checkRuns.find((r) => r.id === id && r.repo === `${repo.owner}/${repo.name}`);
+    if (!run) return send(res, 404, { message: "Not Found" });
+    const fields = (body ?? {}) as Record<string, unknown>;
+    const error = checkRunError(fields);
+    if (error) return send(res, 422, { message: error });
+    if (fields.conclusion !== undefined) {
+      run.conclusion = String(fields.conclusion);
+      run.status = "completed";
+    } else if (fields.status !== undefined) run.status = fields.status as FakeCheckRun["status"];
+    if (fields.details_url !== undefined) run.details_url = String(fields.details_url);
+    if (fields.completed_at !== undefined) run.completed_at = String(fields.completed_at);
+    const added = applyOutput(run, fields.output as CheckOutput | undefined);
+    run.writes.push({ method: "PATCH", at: Date.now(), status: run.status, annotations: added });
+    return send(res, 200, run);
+  }
+
   function repoJson(repo: FakeRepo) {
     return {
       id: repo.id,
@@ -372,6 +506,7 @@ export async function startFakeGithub(
 
   return {
     url: baseUrl,
+    checkRuns,
     data,
     requests,
     gitRequests,

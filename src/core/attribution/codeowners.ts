@@ -66,3 +66,16 @@ export function securityOwnerFor(
   }
   return null;
 }
+
+/** The owners of the path by the last matching entry (an entry with no owners un-owns it), or null. */
+export function ownersFor(
+  path: string,
+  rules: readonly OwnerRule[],
+): { pattern: string; owners: string[] } | null {
+  for (let i = rules.length - 1; i >= 0; i--) {
+    const rule = rules[i];
+    if (rule === undefined || !rule.matches(path)) continue;
+    return rule.owners.length === 0 ? null : { pattern: rule.pattern, owners: rule.owners };
+  }
+  return null;
+}

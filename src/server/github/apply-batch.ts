@@ -1,4 +1,6 @@
+import type { z } from "zod";
 import type { Database } from "../db/client.ts";
+import { pullRequestCheckJob } from "../jobs/github-definitions.ts";
 import type { Queue } from "../jobs/queue.ts";
 import type { AfterCommit } from "../services/after-commit.ts";
 import type { NewCodeEvent, OrgCodeEvent } from "../services/github/code-events.ts";
@@ -15,6 +17,7 @@ import {
   trackedBranches,
 } from "../services/github/repositories.ts";
 import { orgProductionEnvironments } from "../services/metrics/settings.ts";
+import { enqueueMany } from "./enqueue-many.ts";
 import { planRepositoryEvent, REPOSITORY_EVENTS, type RepositoryEventPlan } from "./plan-delivery.ts";
 import {
   deliveryHeaders,
@@ -112,6 +115,7 @@ export async function applyDeliveryBatch(
 
   const events: OrgCodeEvent[] = [];
   const owners: number[] = [];
+  const checks: Array<z.input<typeof pullRequestCheckJob.schema>> = [];
   for (const p of planned) {
     const orgId = p.installation.orgId;
     const repo = repos.get(p.plan.repository.id);
@@ -124,12 +128,14 @@ export async function applyDeliveryBatch(
         events.push({ ...e, orgId, repoId: repo?.id ?? "" });
         owners.push(p.index);
       }
+      if (p.plan.check && repo) checks.push({ orgId, repoId: repo.id, ...p.plan.check });
       finished.push({ index: p.index, result: { outcome: "processed", orgId, eventsCreated: 0 } });
     }
   }
 
   // A new row is credited to the first delivery of the batch that carried it, as if applied in order.
   const inserted = await recordOrgEvents(tx, queue, events);
+  await enqueueMany(queue, tx, pullRequestCheckJob, checks);
   const owner = new Map<string, number>();
   events.forEach((e, k) => {
     const key = naturalKey(e);

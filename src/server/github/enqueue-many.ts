@@ -3,7 +3,12 @@ import { fromDrizzle, type SendOptions } from "pg-boss";
 import type { z } from "zod";
 import type { Database } from "../db/client.ts";
 import { attributeCommitJob } from "../jobs/definitions.ts";
-import { backfillJob, completePushJob, processDeliveriesJob } from "../jobs/github-definitions.ts";
+import {
+  backfillJob,
+  completePushJob,
+  processDeliveriesJob,
+  pullRequestCheckJob,
+} from "../jobs/github-definitions.ts";
 import { type JobDefinition, jobData, type Queue } from "../jobs/queue.ts";
 
 /** Every job ingestion enqueues inside its transactions. */
@@ -12,6 +17,7 @@ const INGESTION_JOBS: JobDefinition<z.ZodType>[] = [
   backfillJob,
   completePushJob,
   processDeliveriesJob,
+  pullRequestCheckJob,
 ];
 
 const prepared = new WeakMap<Queue, Promise<void>>();

@@ -85,7 +85,7 @@ export const pullRequestSchema = z.looseObject({
   html_url: z.string().nullish(),
   user: user.nullable(),
   labels: z.array(label).default([]),
-  head: z.looseObject({ ref: z.string().nullish() }),
+  head: z.looseObject({ ref: z.string().nullish(), sha: z.string().nullish() }),
   base: z.looseObject({ ref: z.string().nullish() }),
   created_at: z.string(),
   updated_at: z.string().nullish(),
@@ -110,7 +110,11 @@ export const pullRequestReviewEventSchema = z.looseObject({
     submitted_at: z.string().nullish(),
     html_url: z.string().nullish(),
   }),
-  pull_request: z.looseObject({ number: z.number().int().positive() }),
+  pull_request: z.looseObject({
+    number: z.number().int().positive(),
+    head: z.looseObject({ sha: z.string().nullish() }).nullish(),
+    base: z.looseObject({ ref: z.string().nullish() }).nullish(),
+  }),
   repository: repositorySchema,
 });
 

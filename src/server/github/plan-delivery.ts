@@ -39,6 +39,28 @@ export interface PushTarget {
   completion: { base: string; head: string } | null;
 }
 
+/** A pull request whose head commit gets Sentinel's check run (docs/checks.md). */
+export interface PullRequestCheckTarget {
+  number: number;
+  headSha: string;
+  baseRef: string;
+  /** A review changed: judge the head again even if its check is complete. */
+  reevaluate: boolean;
+}
+
+const SHA = /^[0-9a-f]{40}$/;
+
+/** The check a PR event asks for, when the payload names its head commit and base branch. */
+function checkTarget(
+  pr: { number: number; head?: { sha?: string | null } | null; base?: { ref?: string | null } | null },
+  reevaluate: boolean,
+): PullRequestCheckTarget | null {
+  const headSha = pr.head?.sha;
+  const baseRef = pr.base?.ref;
+  if (!headSha || !SHA.test(headSha) || !baseRef) return null;
+  return { number: pr.number, headSha, baseRef, reevaluate };
+}
+
 export type RepositoryEventPlan =
   /** Known and kept (tag pushes, closed PRs) or not ours to analyse; no repository needed. */
   | { kind: "done"; outcome: "recorded" | "ignored" }
@@ -47,6 +69,8 @@ export type RepositoryEventPlan =
       repository: RepositoryPayload;
       /** Only for pushes: events are kept only when the repository tracks the branch. */
       push: PushTarget | null;
+      /** Pull request events: the check run to create or judge again, once the repository is known tracked. */
+      check?: PullRequestCheckTarget | null;
       needsEnvironments: boolean;
       /**
        * The events, with an empty repoId to fill in; null when the payload carries nothing to
@@ -102,11 +126,25 @@ export function planRepositoryEvent(
       const p = parseEvent(pullRequestEventSchema, payload, event);
       const pr = p.pull_request;
       if (action === "closed" && !pr.merged) return done("recorded");
+      // New commits on the PR: no event to record, but its new head gets a check.
+      const check = action === "closed" ? null : checkTarget(pr, false);
+      if (action === "synchronize") {
+        if (!check) return done("ignored");
+        return {
+          kind: "events",
+          repository: p.repository,
+          push: null,
+          check,
+          needsEnvironments: false,
+          events: () => [],
+        };
+      }
       if (action !== "opened" && action !== "reopened" && action !== "closed") return done("ignored");
       return {
         kind: "events",
         repository: p.repository,
         push: null,
+        check,
         needsEnvironments: false,
         events: () => [
           action === "closed" ? prMergedEvent("", pr) : prOpenedEvent("", pr, action === "reopened"),
@@ -115,15 +153,18 @@ export function planRepositoryEvent(
     }
     case "pull_request_review": {
       const p = parseEvent(pullRequestReviewEventSchema, payload, event);
-      if (action !== "submitted") return done("ignored");
-      const mapped = prReviewedEvent("", p.pull_request.number, p.review);
-      if (!mapped) return done("recorded");
+      if (action !== "submitted" && action !== "dismissed") return done("ignored");
+      // An approval or a dismissed one can meet or unmeet a CODEOWNER-review policy.
+      const check = checkTarget(p.pull_request, true);
+      const mapped = action === "submitted" ? prReviewedEvent("", p.pull_request.number, p.review) : null;
+      if (!mapped && !check) return done("recorded");
       return {
         kind: "events",
         repository: p.repository,
         push: null,
+        check,
         needsEnvironments: false,
-        events: () => [mapped],
+        events: () => (mapped ? [mapped] : []),
       };
     }
     case "deployment_status": {

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { Database } from "../db/client.ts";
-import { backfillJob, completePushJob } from "../jobs/github-definitions.ts";
+import { backfillJob, completePushJob, pullRequestCheckJob } from "../jobs/github-definitions.ts";
 import type { Queue } from "../jobs/queue.ts";
 import type { AfterCommit } from "../services/after-commit.ts";
 import type { ServiceContext } from "../services/context.ts";
@@ -280,6 +280,11 @@ async function repositoryEvent(
     queue,
     events.map((e) => ({ ...e, repoId: repo.id })),
   );
+  if (plan.check) {
+    await enqueueMany(queue, ctx.db, pullRequestCheckJob, [
+      { orgId: ctx.orgId, repoId: repo.id, ...plan.check },
+    ]);
+  }
   if (push?.completion) {
     await enqueueMany(queue, ctx.db, completePushJob, [
       { orgId: ctx.orgId, repoId: repo.id, ...push.completion, branch: push.branch },

@@ -71,3 +71,23 @@ export const pruneDeliveriesJob = defineJob({
   schema: z.strictObject({ days: z.number().int().positive().default(30) }).default({ days: 30 }),
   options: { retryLimit: 2 },
 });
+
+/**
+ * Creates (once per head commit) and completes the check run on a pull request's head: reads the
+ * PR's commits from the mirror, attributes them, judges them by the policies. `reevaluate`: a
+ * policy changed, judge an already completed check again.
+ */
+export const pullRequestCheckJob = defineJob({
+  name: "github-pull-request-check",
+  version: 1,
+  schema: z.strictObject({
+    orgId: z.uuid(),
+    repoId: z.uuid(),
+    number: z.number().int().positive(),
+    headSha: sha,
+    baseRef: z.string().min(1).max(255),
+    reevaluate: z.boolean().default(false),
+  }),
+  options: { retryLimit: 5, retryDelay: 5, retryBackoff: true },
+  work: { batchSize: 8, localConcurrency: 4 },
+});

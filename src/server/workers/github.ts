@@ -1,12 +1,15 @@
+import { type PullRequestCheckDeps, runPullRequestCheck } from "../checks/pull-request-check.ts";
 import { type GithubJobDeps, runBackfillPage } from "../github/backfill.ts";
 import { completePush } from "../github/complete-push.ts";
 import { processPendingDeliveries, processStoredDelivery } from "../github/receive-delivery.ts";
 import { reconcileDeliveries } from "../github/reconciler.ts";
+import { githubWebUrl } from "../github-app/app-client.ts";
 import {
   backfillJob,
   completePushJob,
   processDeliveriesJob,
   pruneDeliveriesJob,
+  pullRequestCheckJob,
   reconcileDeliveriesJob,
 } from "../jobs/github-definitions.ts";
 import { pruneDeliveries } from "../services/github/deliveries.ts";
@@ -47,6 +50,29 @@ export const registerGithubWorkers: WorkerRegistration = async (deps) => {
   await queue.work(completePushJob, async (payload) => {
     await completePush(jobs, payload);
   });
+  // A batch's checks run side by side: most of their time is GitHub round trips and git reads.
+  const checks: PullRequestCheckDeps = {
+    db,
+    github: app,
+    ...(deps.mirrorSource ? { mirrorFor: deps.mirrorSource.forCommit } : {}),
+    scorerFor: jobs.scorerFor,
+    publicUrl: deps.env.SENTINEL_PUBLIC_URL ?? null,
+    webUrl: githubWebUrl(deps.env.GITHUB_API_URL),
+  };
+  await queue.workBatch(pullRequestCheckJob, async (payloads) =>
+    Promise.all(
+      payloads.map(async (payload) => {
+        try {
+          const outcome = await runPullRequestCheck(checks, payload);
+          if (outcome.status === "skipped")
+            logger.info({ ...payload, reason: outcome.reason }, "no check run");
+          return null;
+        } catch (error) {
+          return error instanceof Error ? error : new Error(String(error));
+        }
+      }),
+    ),
+  );
   await queue.work(reconcileDeliveriesJob, async () => {
     await reconcileDeliveries(db, app);
   });

@@ -26,6 +26,8 @@ import type {
   TierRule,
 } from "../api/types.ts";
 import { BackfillProgress, MirrorState, pollWhileImporting } from "../components/history-import.tsx";
+import { ModelTrainingCard } from "../components/model-training.tsx";
+import { PullRequestPoliciesCard } from "../components/pull-request-policies.tsx";
 import { Empty, InlineError, QueryState } from "../components/states.tsx";
 import { Badge, Card, PageHeader } from "../components/ui.tsx";
 import { formatDate, formatDateTime, formatRelative, tierLabel } from "../format.ts";
@@ -43,6 +45,8 @@ export default function SettingsPage() {
       <nav aria-label="Settings sections" className="subnav">
         <a href="#organization">Organization</a>
         <a href="#detection">AI detection</a>
+        <a href="#model">Attribution model</a>
+        <a href="#policies">Pull request policies</a>
         <a href="#members">Members</a>
         {isAdmin ? <a href="#invitations">Invitations</a> : null}
         {isAdmin ? <a href="#api-keys">API keys</a> : null}
@@ -53,6 +57,8 @@ export default function SettingsPage() {
       </nav>
       <OrganizationSection />
       <DetectionSection />
+      <ModelTrainingCard />
+      <PullRequestPoliciesCard />
       <MembersSection />
       {isAdmin ? <InvitationsSection /> : null}
       {isAdmin ? <ApiKeysSection /> : null}

@@ -1,4 +1,5 @@
 export * from "./auth.ts";
+export * from "./cluster.ts";
 export * from "./enums.ts";
 export * from "./github.ts";
 export * from "./incidents.ts";
@@ -6,5 +7,7 @@ export * from "./integrations.ts";
 export * from "./metrics-pending.ts";
 export * from "./ml-models.ts";
 export * from "./organizations.ts";
+export * from "./pull-request-checks.ts";
 export * from "./relations.ts";
+export * from "./survival.ts";
 export * from "./telemetry.ts";

@@ -4,6 +4,7 @@ import { organizations } from "../../db/schema/organizations.ts";
 import { validateRow } from "../../db/validate.ts";
 import type { WriteContext } from "../after-commit.ts";
 import { recordAudit } from "../audit.ts";
+import { requestPolicyReevaluation } from "../checks/reevaluate-checks.ts";
 import { markOrganizationStaleAndRequestRollUps } from "../metrics/schedule-roll-up.ts";
 import { orgSettings } from "../metrics/settings.ts";
 import { getOrganization, type OrganizationView } from "./get-organization.ts";
@@ -23,6 +24,11 @@ export async function updateOrganizationSettings(
   const after = await orgSettings(ctx.db, ctx.orgId);
   // repo_metrics counts AI-heavy changes with the threshold in force when it was rolled up.
   if (after.aiHeavyThreshold !== before.aiHeavyThreshold) await markOrganizationStaleAndRequestRollUps(ctx);
+  // New pull request policies judge the open PRs again (those of repositories without their own).
+  if (
+    JSON.stringify(after.pullRequestPolicies ?? null) !== JSON.stringify(before.pullRequestPolicies ?? null)
+  )
+    await requestPolicyReevaluation(ctx, "organization");
   await recordAudit(ctx, "organization.settings_changed", `organization:${ctx.orgId}`, {
     changed: Object.keys(patch),
   });

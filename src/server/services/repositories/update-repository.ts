@@ -2,14 +2,19 @@ import { and, eq } from "drizzle-orm";
 import type { RepoSettings } from "../../../core/settings.ts";
 import { repositories } from "../../db/schema/github.ts";
 import { validateRow } from "../../db/validate.ts";
+import type { WriteContext } from "../after-commit.ts";
 import { recordAudit } from "../audit.ts";
+import { requestPolicyReevaluation } from "../checks/reevaluate-checks.ts";
 import type { ServiceContext } from "../context.ts";
 import { getRepository, type RepositoryView } from "./repository-views.ts";
 import { assertRoomToTrack } from "./tracking-room.ts";
 
-/** Merges the given settings into the repository's; the result is validated as a whole. */
+/**
+ * Merges the given settings into the repository's; the result is validated as a whole. New pull
+ * request policies judge the repository's open PRs again.
+ */
 export async function updateRepositorySettings(
-  ctx: ServiceContext,
+  ctx: WriteContext,
   repositoryId: string,
   patch: Partial<RepoSettings>,
 ): Promise<RepositoryView> {
@@ -19,6 +24,12 @@ export async function updateRepositorySettings(
     .update(repositories)
     .set(row)
     .where(and(eq(repositories.id, repositoryId), eq(repositories.orgId, ctx.orgId)));
+  if (
+    "pullRequestPolicies" in patch &&
+    JSON.stringify(current.settings.pullRequestPolicies ?? null) !==
+      JSON.stringify(row.settings?.pullRequestPolicies ?? null)
+  )
+    await requestPolicyReevaluation(ctx, { repoId: repositoryId });
   await recordAudit(ctx, "repository.settings_changed", `repository:${repositoryId}`, {
     changed: Object.keys(patch),
   });

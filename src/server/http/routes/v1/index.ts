@@ -7,9 +7,8 @@ import {
   createAuth,
   publicOrigin,
 } from "../../../auth/better-auth.ts";
-import { MemoryRateLimiter, type RateLimiter } from "../../../auth/rate-limit.ts";
+import { type RateLimiter, rateLimiterFor } from "../../../auth/rate-limit.ts";
 import { githubWebUrl } from "../../../github-app/app-client.ts";
-import { ApiKeyUseRecorder } from "../../../services/access/record-api-key-use.ts";
 import type { AppBindings, AppDeps } from "../../context.ts";
 import { authenticate, type V1Bindings } from "../../middleware/auth.ts";
 import { bodyLimit, declaredBodyLimit, KiB, MiB } from "../../middleware/body-limit.ts";
@@ -29,6 +28,7 @@ import { registerInvitationRoutes } from "./invitations.ts";
 import { registerMeRoutes } from "./me.ts";
 import { registerMemberRoutes } from "./members.ts";
 import { registerMetricsRoutes } from "./metrics.ts";
+import { registerModelRoutes } from "./model.ts";
 import { registerOrganizationRoutes } from "./organization.ts";
 import { registerRepositoryRoutes } from "./repositories.ts";
 
@@ -45,7 +45,6 @@ export interface V1Options {
 
 export interface V1Api {
   auth: Auth;
-  keyUse: ApiKeyUseRecorder;
 }
 
 /**
@@ -57,9 +56,8 @@ export interface V1Api {
 export function registerV1(app: OpenAPIHono<AppBindings>, deps: AppDeps, options: V1Options = {}): V1Api {
   const db = deps.handle.db;
   const auth = createAuth(db, deps.env);
-  const keyUse = new ApiKeyUseRecorder(db);
   const origin = publicOrigin(deps.env);
-  const limiter = options.rateLimiter ?? new MemoryRateLimiter();
+  const limiter = options.rateLimiter ?? rateLimiterFor(deps.handle);
 
   app.use(`${AUTH_BASE_PATH}/*`, bodyLimit(AUTH_MAX_BODY_BYTES));
   app.use(`${AUTH_BASE_PATH}/*`, signInRateLimit(limiter));
@@ -78,7 +76,7 @@ export function registerV1(app: OpenAPIHono<AppBindings>, deps: AppDeps, options
 
   // Too big is refused before the caller is looked up; a body is read only for a known caller.
   v1.use("/api/v1/*", declaredBodyLimit(API_MAX_BODY_BYTES));
-  v1.use("/api/v1/*", authenticate({ db, queue: deps.queue, auth, keyUse }));
+  v1.use("/api/v1/*", authenticate({ db, queue: deps.queue, auth }));
   v1.use("/api/v1/*", bodyLimit(API_MAX_BODY_BYTES));
   v1.use("/api/v1/*", csrfProtection(origin));
   v1.use("/api/v1/*", rateLimit(limiter));
@@ -89,7 +87,7 @@ export function registerV1(app: OpenAPIHono<AppBindings>, deps: AppDeps, options
   });
 
   app.route("/", v1);
-  return { auth, keyUse };
+  return { auth };
 }
 
 /**
@@ -122,6 +120,7 @@ function registerV1Routes(v1: OpenAPIHono<V1Bindings>, origin: string, github?: 
   registerAuditLogRoutes(v1);
   registerIncidentRoutes(v1);
   registerMetricsRoutes(v1);
+  registerModelRoutes(v1);
   registerIntegrationRoutes(v1, origin);
 }
 
