@@ -28,32 +28,39 @@ const octokitLog = {
 
 export function createGithubApp(config: GithubAppConfig): GithubApp {
   const retries = config.retries ?? 3;
-  // Metrics last: their hooks wrap retry and throttling, so they count each call once, as returned.
-  const ClientOctokit = Octokit.plugin(githubApiMetrics).defaults({
-    baseUrl: config.apiUrl.replace(/\/+$/, ""),
-    log: octokitLog,
-    retry: { retries },
-    throttle: {
-      // Wait out a primary limit (reset time from the headers) up to twice, a secondary one once.
-      onRateLimit: (
-        retryAfter: number,
-        options: { method: string; url: string; request: { retryCount: number } },
-      ) => {
-        logger.warn({ retryAfter, method: options.method, url: options.url }, "GitHub rate limit reached");
-        return options.request.retryCount < 2;
-      },
-      onSecondaryRateLimit: (
-        retryAfter: number,
-        options: { method: string; url: string; request: { retryCount: number } },
-      ) => {
-        logger.warn(
-          { retryAfter, method: options.method, url: options.url },
-          "GitHub secondary rate limit reached",
-        );
-        return options.request.retryCount < 1;
-      },
+  const throttle = {
+    // Wait out a primary limit (reset time from the headers) up to twice, a secondary one once.
+    onRateLimit: (
+      retryAfter: number,
+      options: { method: string; url: string; request: { retryCount: number } },
+    ) => {
+      logger.warn({ retryAfter, method: options.method, url: options.url }, "GitHub rate limit reached");
+      return options.request.retryCount < 2;
     },
-  });
+    onSecondaryRateLimit: (
+      retryAfter: number,
+      options: { method: string; url: string; request: { retryCount: number } },
+    ) => {
+      logger.warn(
+        { retryAfter, method: options.method, url: options.url },
+        "GitHub secondary rate limit reached",
+      );
+      return options.request.retryCount < 1;
+    },
+  };
+  const base = { baseUrl: config.apiUrl.replace(/\/+$/, ""), log: octokitLog, retry: { retries } };
+  // GitHub's secondary limits (about one write a second) apply per installation token, so each
+  // installation gets its own throttle: by default octokit spaces the writes of every
+  // installation in the process one second apart, and one organization's burst of pull requests
+  // would delay every other organization's checks. Metrics last: their hooks wrap retry and
+  // throttling, so they count each call once, as returned.
+  const ClientOctokit = Octokit.plugin(githubApiMetrics).defaults(
+    (options: { auth?: { installationId?: number | string } }) => ({
+      ...base,
+      ...options,
+      throttle: { ...throttle, id: `installation-${options.auth?.installationId ?? "app"}` },
+    }),
+  );
   return new App({
     appId: config.appId,
     // Environment files often carry the PEM with literal "\n".
