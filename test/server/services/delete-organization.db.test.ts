@@ -78,6 +78,8 @@ async function seedEverything(handle: Database): Promise<Seeded> {
   await handle.execute(sql`INSERT INTO commit_reverts (org_id, repo_id, commit_sha, reverted_sha, method, in_history,
       committed_at)
     VALUES (${org.id}, ${t.repoId}, ${"d".repeat(40)}, ${"c".repeat(40)}, 'message', true, now())`);
+  await handle.execute(sql`INSERT INTO pull_request_checks (org_id, repo_id, pr_number, head_sha, base_ref)
+    VALUES (${org.id}, ${t.repoId}, 7, ${"e".repeat(40)}, 'main')`);
   for (const commitSha of ["a".repeat(40), "b".repeat(40)]) {
     await queue.enqueue(handle, attributeCommitJob, { orgId: org.id, repoId: t.repoId, commitSha });
   }
