@@ -88,7 +88,7 @@ const envSchema = z.object({
   SENTINEL_MIRROR_MAX_REPO_BYTES: byteSize(5 * GIB),
   /**
    * Months of code_events kept: older months are dropped whole, a partition at a time. Unset: kept
-   * forever (the spec's default; docs/decisions/0005-code-events-partitioned-by-month.md).
+   * forever (the spec's default; docs/decisions/0006-code-events-partitioned-by-month.md).
    */
   SENTINEL_CODE_EVENTS_RETENTION_MONTHS: z.coerce.number().int().min(1).max(1200).optional(),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),

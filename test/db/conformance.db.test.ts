@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
+import { getTableConfig } from "drizzle-orm/pg-core";
 import { describe, expect, it } from "vitest";
+import { codeEvents } from "../../src/server/db/schema/telemetry.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 
 // Reads pg_catalog of a freshly migrated database and checks it against
@@ -124,6 +126,59 @@ describe("schema conformance with the spec", () => {
       );
       expect(match, `${table} ${unique ? "UNIQUE " : ""}${definition}`).toBeDefined();
     }
+  });
+
+  it("partitions code_events by range of timestamp, every key including it, the spec's indexes on every partition", async () => {
+    const [key] = await rows<{ def: string }>(sql`SELECT pg_get_partkeydef('code_events'::regclass) AS def`);
+    expect(key?.def).toBe('RANGE ("timestamp")');
+    // A unique key on a partitioned table must hold the partition column; the primary key too.
+    const uniques = await rows<{ name: string; columns: string[] }>(sql`
+      SELECT ic.relname AS name, array_agg(a.attname::text ORDER BY k.ord) AS columns
+      FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+      CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+      WHERE i.indrelid = 'code_events'::regclass AND i.indisunique
+      GROUP BY ic.relname ORDER BY 1`);
+    expect(uniques).toEqual([
+      { name: "code_events_natural_key", columns: ["repo_id", "event_type", "source_key", "timestamp"] },
+      { name: "code_events_pkey", columns: ["id", "timestamp"] },
+    ]);
+    // Every partition (the default one, and the months migration created) carries every index of
+    // the parent, valid, as a child of the parent's.
+    const partitions = await rows<{ name: string; indexes: string[] }>(sql`
+      SELECT c.relname AS name,
+        array(SELECT pi.relname::text FROM pg_index x JOIN pg_class ci ON ci.oid = x.indexrelid
+              JOIN pg_inherits ii ON ii.inhrelid = x.indexrelid JOIN pg_class pi ON pi.oid = ii.inhparent
+              WHERE x.indrelid = c.oid AND x.indisvalid ORDER BY 1) AS indexes
+      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = 'code_events'::regclass`);
+    const parentIndexes = (
+      await rows<{ name: string }>(sql`
+        SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indrelid = 'code_events'::regclass ORDER BY 1`)
+    ).map((r) => r.name);
+    expect(parentIndexes).toHaveLength(6);
+    expect(partitions.map((p) => p.name)).toContain("code_events_default");
+    const month = new Date().toISOString().slice(0, 7).replace("-", "_");
+    expect(partitions.map((p) => p.name)).toContain(`code_events_${month}`);
+    for (const partition of partitions) expect(partition.indexes, partition.name).toEqual(parentIndexes);
+    for (const [table, unique, definition] of SPEC_INDEXES.filter(([t]) => t === "code_events")) {
+      const found = await rows<{ n: number }>(sql`
+        SELECT count(*)::int AS n FROM pg_indexes
+        WHERE tablename = ${table} AND indexdef LIKE ${`${unique ? "CREATE UNIQUE INDEX" : "CREATE INDEX"}%USING btree ${definition}`}`);
+      expect(found[0]?.n, definition).toBe(1);
+    }
+  });
+
+  it("declares in the Drizzle schema the keys and indexes the database has on code_events", async () => {
+    const config = getTableConfig(codeEvents);
+    expect(config.primaryKeys.map((k) => [k.getName(), k.columns.map((c) => c.name)])).toEqual([
+      ["code_events_pkey", ["id", "timestamp"]],
+    ]);
+    expect(config.columns.filter((c) => c.primary)).toEqual([]);
+    const live = await rows<{ name: string }>(sql`
+      SELECT indexrelid::regclass::text AS name FROM pg_index
+      WHERE indrelid = 'code_events'::regclass AND NOT indisprimary ORDER BY 1`);
+    expect(config.indexes.map((i) => i.config.name).sort()).toEqual(live.map((r) => r.name));
   });
 
   it("rejects a value outside an enum at the database too", async () => {

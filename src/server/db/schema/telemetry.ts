@@ -23,7 +23,7 @@ import { organizations } from "./organizations.ts";
 
 /**
  * Raw telemetry, append-only, partitioned by UTC month of `timestamp` (drizzle/0009; Drizzle cannot
- * declare partitioning, docs/decisions/0005-code-events-partitioned-by-month.md). Every key
+ * declare partitioning, docs/decisions/0006-code-events-partitioned-by-month.md). Every key
  * includes `timestamp`, hence the primary key (id, timestamp). No foreign key points here.
  */
 export const codeEvents = pgTable(
