@@ -2,8 +2,7 @@ import { ENGINE_VERSION } from "../../core/attribution/engine.ts";
 import type { Database } from "../db/client.ts";
 import { reattributeCommitJob, reattributionScanJob } from "../jobs/definitions.ts";
 import type { Queue } from "../jobs/queue.ts";
-import { commitsOfOtherModels } from "../services/attribution/commits-of-other-model.ts";
-import { commitsOfOlderEngines } from "../services/attribution/older-engine-commits.ts";
+import { commitsOfOlderEngines, commitsOfOtherModels } from "../services/attribution/older-engine-commits.ts";
 import { claimReattributionScan } from "../services/attribution/reattribution-scans.ts";
 
 /** Commits re-queued per pass; each pass is its own transaction, so progress survives a crash. */
