@@ -159,7 +159,13 @@ describe("3 servers and 2 workers on one database", () => {
   });
 
   it("runs scheduled jobs and the re-attribution scan once for the whole cluster", async () => {
-    // Five processes run pg-boss's scheduler; each minute's metrics-sweep exists once.
+    // Five processes run pg-boss's scheduler; each minute's metrics-sweep exists once. On a fast
+    // machine the load is over before the first minute's schedule fires: wait for it.
+    const sweepCount = async () =>
+      (
+        await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'metrics-sweep'`)
+      )[0]?.n ?? 0;
+    await until("a scheduled metrics-sweep", async () => (await sweepCount()) > 0, 150_000);
     const sweeps = await rows<{ minute: string; n: number }>(sql`
       SELECT date_trunc('minute', created_on)::text AS minute, count(*)::int AS n
       FROM pgboss.job WHERE name = 'metrics-sweep' GROUP BY 1 ORDER BY 1`);
